@@ -1,0 +1,5 @@
+/** @module The static provider registry (Workers cannot read a directory at run time). */
+import type { AnyProvider } from '../src/provider/types.ts'
+import stripe from './stripe.ts'
+
+export const providers: readonly AnyProvider[] = [stripe]

@@ -1,0 +1,68 @@
+/** @module Stripe: `Stripe-Signature: t=…,v1=…`, HMAC-SHA256 hex over `t.body`; PaymentIntent and Charge events. */
+import { z } from 'zod'
+import { defineProvider, fromUnixSeconds, hmac } from '../src/provider/define.ts'
+
+// https://docs.stripe.com/webhooks/signature — the whsec_ secret is used as is (not decoded);
+// one v1 per valid secret while a secret is rolled. The SDK rejects only old timestamps.
+const TRANSACTION_EVENTS = /^(payment_intent|charge)\.[a-z_.]+$/
+
+const envelope = z.object({
+  id: z.string().min(1),
+  type: z.string().min(1),
+  created: z.number().int(),
+  account: z.string().optional(),
+  data: z.object({ object: z.record(z.string(), z.unknown()) }),
+})
+
+const transaction = z.object({
+  created: z.number().int(),
+  data: z.object({
+    object: z.object({
+      id: z.string().min(1),
+      object: z.enum(['payment_intent', 'charge']),
+      amount: z.number().int(),
+      amount_received: z.number().int().optional(),
+      currency: z.string().length(3),
+      status: z.string().min(1),
+      created: z.number().int().optional(),
+      customer: z.string().nullable().optional(),
+      payment_method_types: z.array(z.string()).optional(),
+      payment_method_details: z.object({ type: z.string() }).nullable().optional(),
+    }),
+  }),
+})
+
+export default defineProvider({
+  id: 'stripe',
+  name: 'Stripe',
+  auth: {
+    mode: 'any',
+    schemes: [
+      hmac({
+        secret: 'STRIPE_WEBHOOK_SECRET',
+        header: 'stripe-signature',
+        pairs: { timestamp: 't', signature: 'v1', separator: ',' },
+        signed: '{timestamp}.{body}',
+        toleranceSec: 300,
+        toleranceDirection: 'past',
+      }),
+    ],
+  },
+  body: 'json',
+  envelope,
+  eventType: (e) => e.type,
+  // Stripe's event id is unique per event and reused on every retry of it.
+  idempotencyKey: (e) => e.id,
+  isTransaction: (type) => TRANSACTION_EVENTS.test(type),
+  transaction,
+  map: ({ data: { object: o }, created }) => ({
+    transactionId: o.id,
+    occurredAt: fromUnixSeconds(o.created ?? created),
+    amount: { minor: o.amount },
+    currency: o.currency,
+    status: o.status,
+    paymentMethod: o.payment_method_details?.type ?? o.payment_method_types?.[0] ?? 'card',
+    customerId: o.customer ?? null,
+  }),
+  rateLimit: { ratePerSec: 1000, burst: 2000 },
+})

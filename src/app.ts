@@ -1,0 +1,74 @@
+/** @module createApp(deps): the route table and middleware order, nothing else. */
+import { Hono } from 'hono'
+import type { Deps } from './deps.ts'
+import { GatewayError, NotFound } from './errors.ts'
+import { createErrorHandler, problemResponse } from './middleware/problem.ts'
+import { requestContext, type AppEnv } from './middleware/request-context.ts'
+import { providerStatuses } from './pipeline/provider-status.ts'
+import { createWebhookHandler, type WebhookResult } from './pipeline/webhook.ts'
+
+export function createApp(deps: Deps) {
+  const app = new Hono<AppEnv>()
+  const webhooks = createWebhookHandler(deps)
+
+  app.use('*', requestContext(deps.log, deps.clock))
+  app.onError(createErrorHandler(deps.log))
+  app.notFound((c) => problemResponse(new NotFound(`no route for ${c.req.method} ${c.req.path}`), c.get('requestId')))
+
+  app.get('/health', (c) => c.json({ status: 'healthy' }))
+
+  const configuredProviders = providerStatuses(deps).filter((p) => p.configured).map((p) => p.id)
+
+  app.get('/ready', async (c) => {
+    const [store, publisher] = await Promise.all([
+      deps.store.ping().catch((e: unknown) => ({ ok: false, kind: deps.store.kind, detail: String(e) })),
+      deps.publisher.ping().catch((e: unknown) => ({ ok: false, kind: deps.publisher.kind, detail: String(e) })),
+    ])
+    const ready = store.ok && publisher.ok
+    return c.json({ status: ready ? 'ready' : 'unavailable', store, publisher, providers: configuredProviders }, ready ? 200 : 503)
+  })
+
+  app.post('/webhooks/v1/:provider/events', async (c) => {
+    const providerId = c.req.param('provider')
+    c.set('providerId', providerId)
+    const result = await webhooks.handle(providerId, c.req.raw, c.get('trace'))
+    c.set('outcome', outcomeLabel(result))
+    for (const [name, value] of Object.entries(result.headers)) c.header(name, value)
+    const eventIds = result.items.flatMap((i) => ('eventId' in i ? [i.eventId] : []))
+    if (eventIds.length > 0) c.header('txgate-event-id', eventIds.join(','))
+    if (result.provider.acknowledgement !== undefined) return c.text(result.provider.acknowledgement, 200)
+    return c.json(answerBody(result), 200)
+  })
+
+  app.all('/webhooks/v1/:provider/events', (c) => {
+    const err = new MethodNotAllowed(`${c.req.method} is not allowed here; use POST`)
+    return problemResponse(err, c.get('requestId'))
+  })
+
+  return app
+}
+
+// --- Internal helpers ---
+
+class MethodNotAllowed extends GatewayError {
+  override readonly code = 'method_not_allowed'
+  override readonly status = 405
+  override readonly title = 'Method not allowed'
+  override readonly headers = { allow: 'POST' }
+}
+
+function answerBody(result: WebhookResult): Record<string, unknown> {
+  const bodies = result.items.map((i) =>
+    i.kind === 'ignored'
+      ? { ignored: true }
+      : i.kind === 'dlq'
+        ? { event_id: i.eventId, duplicate: false, dlq: true }
+        : { event_id: i.eventId, duplicate: i.kind === 'duplicate' },
+  )
+  return bodies.length === 1 && bodies[0] ? bodies[0] : { events: bodies }
+}
+
+function outcomeLabel(result: WebhookResult): string {
+  const kinds = new Set(result.items.map((i) => i.kind))
+  return kinds.size === 1 ? [...kinds][0] ?? 'accepted' : 'mixed'
+}

@@ -1,0 +1,88 @@
+/** @module HMAC over a template of the raw request (Stripe t/v1, `sha256=` prefixed, bare). */
+import { concatBytes, fromBase64, fromHex, utf8, type Bytes } from './encoding.ts'
+import { hmacSign, keyBytes } from './hmac-key.ts'
+import { unauthorized } from './outcome.ts'
+import { timingSafeEqual } from './timing-safe.ts'
+import { checkTolerance } from './tolerance.ts'
+import type { HmacScheme, RequestToVerify, VerifyEnv, VerifyOutcome } from './types.ts'
+
+export async function verifyHmac(
+  scheme: HmacScheme,
+  req: RequestToVerify,
+  env: VerifyEnv,
+): Promise<VerifyOutcome> {
+  const header = req.headers.get(scheme.header)
+  if (!header) return unauthorized('missing_header', `no ${scheme.header} header`)
+  const parsed = parseHeader(scheme, header)
+  if (!parsed) return unauthorized('malformed_header', `${scheme.header} is not in the expected format`)
+
+  let timestampSec: number | undefined
+  if (scheme.signed.includes('{timestamp}')) {
+    if (parsed.timestamp === undefined || !/^\d{1,12}$/.test(parsed.timestamp)) {
+      return unauthorized('malformed_header', `${scheme.header} has no valid timestamp`)
+    }
+    timestampSec = Number(parsed.timestamp)
+  }
+
+  let url = ''
+  if (scheme.signed.includes('{url}')) {
+    url = (scheme.urlFrom && env.setting(scheme.urlFrom)) || req.url
+  }
+  const content = buildSigned(scheme.signed, req.body, parsed.timestamp ?? '', url)
+  const candidates = parsed.signatures
+    .map((s) => (scheme.encoding === 'hex' ? fromHex(s.toLowerCase()) : fromBase64(s)))
+    .filter((s): s is Bytes => s !== undefined)
+  if (candidates.length === 0) return unauthorized('malformed_header', `${scheme.header} has no decodable signature`)
+
+  for (const secret of env.secrets(scheme.secret)) {
+    const key = keyBytes(secret, scheme.keyEncoding)
+    if (!key) continue
+    const expected = await hmacSign(key, scheme.hash, content)
+    if (candidates.some((c) => timingSafeEqual(c, expected))) {
+      // The timestamp is checked only once the signature proves it was not forged.
+      if (timestampSec !== undefined) {
+        const tolerance = env.toleranceSec ?? scheme.toleranceSec ?? 300
+        const late = checkTolerance(timestampSec, req.now, tolerance, scheme.toleranceDirection ?? 'both')
+        if (late) return { ok: false, error: late }
+      }
+      return { ok: true }
+    }
+  }
+  return unauthorized('bad_signature', `no ${scheme.header} signature matches a configured secret`)
+}
+
+// --- Internal helpers ---
+
+type ParsedHeader = { timestamp?: string; signatures: string[] }
+
+function parseHeader(scheme: HmacScheme, header: string): ParsedHeader | undefined {
+  if (scheme.pairs) {
+    const { timestamp: tName, signature: sName, separator } = scheme.pairs
+    const out: ParsedHeader = { signatures: [] }
+    for (const part of header.split(separator)) {
+      const eq = part.indexOf('=')
+      if (eq < 0) continue
+      const name = part.slice(0, eq).trim()
+      const value = part.slice(eq + 1).trim()
+      if (name === tName) out.timestamp = value
+      else if (name === sName) out.signatures.push(value)
+    }
+    return out.signatures.length > 0 ? out : undefined
+  }
+  const value = header.trim()
+  if (scheme.prefix) {
+    return value.startsWith(scheme.prefix) ? { signatures: [value.slice(scheme.prefix.length)] } : undefined
+  }
+  return { signatures: [value] }
+}
+
+function buildSigned(template: string, body: Bytes, timestamp: string, url: string): Bytes {
+  const parts: Bytes[] = []
+  for (const piece of template.split(/(\{body\}|\{timestamp\}|\{url\})/)) {
+    if (piece === '{body}') parts.push(body)
+    else if (piece === '{timestamp}') parts.push(utf8(timestamp))
+    else if (piece === '{url}') parts.push(utf8(url))
+    else if (piece) parts.push(utf8(piece))
+  }
+  return concatBytes(...parts)
+}

@@ -1,0 +1,114 @@
+/** @module Authentication schemes as data (descriptors) and the verifier contract. */
+import type { Bytes } from './encoding.ts'
+import type { Unauthorized } from '../errors.ts'
+
+export type HashName = 'SHA-1' | 'SHA-256' | 'SHA-512'
+export type Encoding = 'hex' | 'base64'
+export type KeyEncoding = 'utf8' | 'hex' | 'base64'
+
+/** HMAC over a template of the raw request: Stripe t/v1, GitHub `sha256=`, bare hex or base64. */
+export type HmacScheme = {
+  kind: 'hmac'
+  /** Env var holding the secret(s); comma-separated values are all tried (key rotation). */
+  secret: string
+  header: string
+  hash: HashName
+  encoding: Encoding
+  keyEncoding: KeyEncoding
+  /** `t=..,v1=..` style: the names of the timestamp and signature entries. */
+  pairs?: { timestamp?: string; signature: string; separator: string }
+  /** Prefix before the signature in the header, e.g. `sha256=`. */
+  prefix?: string
+  /** What is signed: `{timestamp}`, `{body}` and `{url}` are replaced. */
+  signed: string
+  /** Env var holding the public URL the provider signs (URL-bound schemes). */
+  urlFrom?: string
+  /** Seconds; only meaningful when a timestamp is signed. */
+  toleranceSec?: number
+  /** 'past': only old timestamps are rejected (Stripe's SDK); 'both': ± tolerance. */
+  toleranceDirection?: 'past' | 'both'
+}
+
+/** Standard Webhooks / Svix: webhook-id, webhook-timestamp, webhook-signature `v1,<b64>`. */
+export type StandardWebhooksScheme = {
+  kind: 'standard-webhooks'
+  secret: string
+  toleranceSec: number
+}
+
+/** A JWT bearer token verified with jose against a JWKS URL or a PEM public key. */
+export type JwtScheme = {
+  kind: 'jwt'
+  jwksUrl: string
+  publicKey: string
+  issuer: string
+  audience: string
+  algorithms: readonly string[]
+  maxAgeSec: number
+}
+
+/** HTTP Basic credentials `user:pass` compared in constant time. */
+export type BasicScheme = {
+  kind: 'basic'
+  credentials: string
+  /** When true, the provider is configured without it and it is enforced only when set. */
+  optional: boolean
+}
+
+/**
+ * RSA signature with a certificate fetched from a URL named in a header (PayPal's scheme):
+ * the URL must start with an allowed prefix, the chain must verify to a trusted root, the
+ * subject CN must match, and the certificate must be within its validity.
+ */
+export type CertSignatureScheme = {
+  kind: 'cert-signature'
+  headers: { id: string; time: string; signature: string; certUrl: string; algorithm: string }
+  /** Env var holding the id of the webhook subscription, part of the signed string. */
+  webhookId: string
+  certUrlPrefixes: { env: string; defaults: readonly string[] }
+  trustedCa: { env: string; defaults: readonly string[] }
+  subjectCn: RegExp
+  toleranceSec: number
+}
+
+/** HMAC inside each body item (Adyen): checked after parsing, every item must verify. */
+export type ItemHmacScheme = {
+  kind: 'item-hmac'
+  secret: string
+  hash: HashName
+  encoding: Encoding
+  keyEncoding: KeyEncoding
+  signedString(item: unknown): string
+  signature(item: unknown): string | undefined
+}
+
+export type RequestScheme =
+  | HmacScheme
+  | StandardWebhooksScheme
+  | JwtScheme
+  | BasicScheme
+  | CertSignatureScheme
+
+export type AuthScheme = RequestScheme | ItemHmacScheme
+
+export type RequestToVerify = {
+  body: Bytes
+  headers: Headers
+  url: string
+  /** Receipt time, ms since the epoch. */
+  now: number
+}
+
+export type VerifyEnv = {
+  /** Every value of a secret's env var (comma-separated → several, for rotation). */
+  secrets(name: string): readonly string[]
+  /** A single configuration value. */
+  setting(name: string): string | undefined
+  fetch: typeof fetch
+  /** Per-provider tolerance override in seconds. */
+  toleranceSec?: number
+}
+
+export type VerifyOutcome =
+  | { ok: true; principal?: string }
+  | { ok: false; error: Unauthorized }

@@ -1,0 +1,20 @@
+/** @module Everything the portable app needs, built by a runtime entry. */
+import type { Config, Settings } from './config.ts'
+import type { Logger } from './observability/log.ts'
+import type { Registry } from './provider/registry.ts'
+import type { Publisher } from './publish/types.ts'
+import type { Limiter, Store } from './store/types.ts'
+
+export type Deps = {
+  config: Config
+  /** Raw settings: secrets are read from here by name, never copied into Config. */
+  settings: Settings
+  registry: Registry
+  store: Store
+  limiter: Limiter
+  publisher: Publisher
+  /** Milliseconds since the epoch; injected so tests control time. */
+  clock: () => number
+  fetch: typeof fetch
+  log: Logger
+}

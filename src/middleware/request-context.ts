@@ -1,0 +1,41 @@
+/** @module Request id, trace context and the one log line per request. */
+import type { MiddlewareHandler } from 'hono'
+import type { Logger } from '../observability/log.ts'
+import { traceFrom, type TraceContext } from '../observability/trace.ts'
+
+export type AppEnv = {
+  Variables: {
+    requestId: string
+    trace: TraceContext
+    providerId?: string
+    outcome?: string
+  }
+}
+
+// A caller's X-Request-Id is kept when it is short and plain, so logs can be joined up.
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+export function requestContext(log: Logger, clock: () => number): MiddlewareHandler<AppEnv> {
+  return async function requestContextMiddleware(c, next) {
+    const started = clock()
+    const given = c.req.header('x-request-id')
+    const requestId = given && SAFE_REQUEST_ID.test(given) ? given : crypto.randomUUID()
+    const trace = traceFrom(c.req.raw.headers)
+    c.set('requestId', requestId)
+    c.set('trace', trace)
+    await next()
+    c.header('x-request-id', requestId)
+    c.header('traceparent', trace.traceparent)
+    if (c.req.path === '/health' || c.req.path === '/ready') return
+    log.info('request', {
+      request_id: requestId,
+      trace_id: trace.traceId,
+      method: c.req.method,
+      path: c.req.path,
+      provider: c.get('providerId'),
+      outcome: c.get('outcome'),
+      status: c.res.status,
+      duration_ms: clock() - started,
+    })
+  }
+}

@@ -1,0 +1,182 @@
+/** @module The real-time path: body → authenticate → rate limit → parse → claim → normalize → publish. */
+import type { VerifyEnv } from '../auth/types.ts'
+import type { Deps } from '../deps.ts'
+import { GatewayError, UnknownProvider, Unavailable } from '../errors.ts'
+import { normalize } from '../message/normalize.ts'
+import { SCHEMA_VERSION } from '../message/schema.ts'
+import type { DlqMessage } from '../message/schema.ts'
+import { uuidv7 } from '../message/uuidv7.ts'
+import type { TraceContext } from '../observability/trace.ts'
+import type { AnyProvider, ItemContext, RateLimitRule } from '../provider/types.ts'
+import { dlqRecord, transactionRecord } from '../publish/records.ts'
+import type { KafkaRecord } from '../publish/types.ts'
+import { authenticateItems, authenticateRequest, planAuth, type AuthPlan } from './authenticate.ts'
+import { createIdempotency } from './idempotency.ts'
+import { parseBody } from './parse-body.ts'
+import { enforceRateLimit } from './rate-limit.ts'
+import { readBody } from './read-body.ts'
+import { createSecretReader, createVerifyEnv } from './verify-env.ts'
+
+export type ItemOutcome =
+  | { kind: 'ignored' }
+  | { kind: 'accepted' | 'dlq'; eventId: string }
+  | { kind: 'duplicate'; eventId: string }
+
+export type WebhookResult = {
+  items: readonly ItemOutcome[]
+  /** RateLimit-* headers to send with the answer. */
+  headers: Record<string, string>
+  provider: AnyProvider
+}
+
+type Route = { provider: AnyProvider; plan: AuthPlan; env: VerifyEnv; rule: RateLimitRule }
+
+export type WebhookHandler = {
+  handle(providerId: string, req: Request, trace: TraceContext): Promise<WebhookResult>
+}
+
+export function createWebhookHandler(deps: Deps): WebhookHandler {
+  const { config, registry, settings, log } = deps
+  const secrets = createSecretReader(settings)
+  const routes = new Map<string, Route>()
+  for (const provider of registry.all()) {
+    const env = createVerifyEnv(settings, deps.fetch, config.toleranceSec(provider.id), secrets)
+    const plan = planAuth(provider, env)
+    routes.set(provider.id, { provider, plan, env, rule: config.rateLimit(provider.id, provider.rateLimit) })
+  }
+  const idempotency = createIdempotency(
+    deps.store,
+    { inFlightTtlMs: config.inFlightTtlMs, ttlMs: config.idempotencyTtlMs },
+    log,
+  )
+
+  async function publish(records: KafkaRecord[]): Promise<void> {
+    try {
+      await deps.publisher.publish(records)
+    } catch (err) {
+      if (err instanceof GatewayError) throw err
+      log.error('publish failed', { error: String(err) })
+      throw new Unavailable('the event could not be stored durably; retry later', { retryAfter: 30 })
+    }
+  }
+
+  async function processItem(
+    route: Route,
+    item: unknown,
+    rawItem: unknown,
+    ctx: ItemContext<unknown>,
+    trace: TraceContext,
+  ): Promise<ItemOutcome> {
+    const { provider } = route
+    const eventType = provider.eventType(item, ctx)
+    if (!provider.isTransaction(eventType)) return { kind: 'ignored' }
+    const idempotencyKey = provider.idempotencyKey(item, ctx)
+    const now = deps.clock()
+    const claim = await idempotency.claim(provider.id, idempotencyKey, uuidv7(now))
+    if (claim.state === 'duplicate') return { kind: 'duplicate', eventId: claim.answer.event_id }
+
+    const base = { eventId: claim.eventId, provider: provider.id, eventType, idempotencyKey }
+    const built = buildRecord(route, base, item, rawItem, ctx, trace, now)
+    if (built.dlq !== undefined) {
+      log.warn('event sent to the DLQ', { provider: provider.id, event_type: eventType, reason: built.dlq })
+    }
+    const record = built.record
+    const outcome = built.dlq === undefined ? 'accepted' : 'dlq'
+    try {
+      await publish([record])
+    } catch (err) {
+      await idempotency.release(claim)
+      throw err
+    }
+    await idempotency.commit(claim, outcome === 'dlq' ? 'dlq' : 'published')
+    return { kind: outcome, eventId: claim.eventId }
+  }
+
+  /** The message to publish, or the DLQ record with the reason the event cannot be one. */
+  function buildRecord(
+    route: Route,
+    base: DlqBase,
+    item: unknown,
+    rawItem: unknown,
+    ctx: ItemContext<unknown>,
+    trace: TraceContext,
+    now: number,
+  ): { record: KafkaRecord; dlq?: string } {
+    const { provider } = route
+    const toDlq = (reason: string) => ({
+      record: dlqRecord(config.topics.dlq, dlqMessage(base, reason, rawItem, now, trace.traceId), trace.traceparent),
+      dlq: reason,
+    })
+    const parsed = provider.transaction.safeParse(rawItem)
+    if (!parsed.success) {
+      return toDlq(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '))
+    }
+    try {
+      const fields = provider.map(parsed.data, item, ctx)
+      const n = normalize(fields, {
+        ...base,
+        source: 'webhook',
+        traceId: trace.traceId,
+        tenantId: config.tenantId,
+        ingestedAt: now,
+        raw: rawItem,
+      })
+      return n.ok ? { record: transactionRecord(config.topics.realtime, n.message, trace.traceparent) } : toDlq(n.reason)
+    } catch (err) {
+      return toDlq(`mapping failed: ${err instanceof Error ? err.message : String(err)}`)
+    }
+  }
+
+  return {
+    async handle(providerId, req, trace) {
+      const route = routes.get(providerId)
+      // A provider that is not configured answers exactly like one that does not exist.
+      if (!route || !route.plan.configured || registry.get(providerId) === undefined) {
+        throw new UnknownProvider(`no configured provider "${providerId}"`)
+      }
+      const { provider, plan, env } = route
+      const body = await readBody(req, config.bodyLimit)
+      const now = deps.clock()
+      const principal = await authenticateRequest(plan, { body, headers: req.headers, url: req.url, now }, env)
+      const client = provider.clientId?.(req.headers) ?? principal ?? 'default'
+      const headers = await enforceRateLimit(deps.limiter, `${provider.id}:${client}`, route.rule, now, log)
+
+      const { raw, envelope } = parseBody(provider, body)
+      const items = provider.items ? provider.items(envelope) : [envelope]
+      const rawItems = provider.items ? provider.items(raw) : [raw]
+      await authenticateItems(plan, items, env)
+
+      const ctx: ItemContext<unknown> = { headers: req.headers, envelope }
+      const outcomes: ItemOutcome[] = []
+      for (const [i, item] of items.entries()) {
+        outcomes.push(await processItem(route, item, rawItems[i], ctx, trace))
+      }
+      return { items: outcomes, headers, provider }
+    },
+  }
+}
+
+// --- Internal helpers ---
+
+type DlqBase = { eventId: string; provider: string; eventType: string; idempotencyKey: string }
+
+function dlqMessage(
+  base: DlqBase,
+  reason: string,
+  raw: unknown,
+  now: number,
+  traceId: string,
+): DlqMessage {
+  return {
+    schema_version: SCHEMA_VERSION,
+    event_id: base.eventId,
+    failed_at: new Date(now).toISOString(),
+    provider: base.provider,
+    source: 'webhook',
+    event_type: base.eventType,
+    idempotency_key: base.idempotencyKey,
+    trace_id: traceId,
+    reason,
+    raw,
+  }
+}

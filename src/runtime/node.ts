@@ -1,0 +1,30 @@
+/** @module Node entry: build server deps, serve app.fetch, drain in-flight requests on shutdown. */
+import { serve } from '@hono/node-server'
+import type { Server } from 'node:http'
+import { createApp } from '../app.ts'
+import { startupLines } from '../pipeline/provider-status.ts'
+import { buildServerDeps } from './server/deps.ts'
+
+const deps = await buildServerDeps(process.env)
+const app = createApp(deps)
+const server = serve({ fetch: app.fetch, port: deps.config.port, hostname: process.env['HOST'] }, (info) => {
+  for (const line of startupLines(deps)) console.log(`txgate: ${line}`)
+  console.log(`txgate listening on http://${info.address === '::' ? 'localhost' : info.address}:${info.port}`)
+}) as Server
+
+let stopping = false
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return
+  stopping = true
+  console.log(`txgate: ${signal} received, draining in-flight requests`)
+  // close() stops accepting and resolves once every in-flight request has been answered.
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+  server.closeIdleConnections()
+  const deadline = setTimeout(() => server.closeAllConnections(), 10_000)
+  await closed
+  clearTimeout(deadline)
+  await deps.close()
+  process.exit(0)
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'))
+process.on('SIGINT', () => void shutdown('SIGINT'))

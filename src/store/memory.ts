@@ -1,0 +1,77 @@
+/** @module In-process Store and token-bucket Limiter: the embedded default for one instance. */
+import type { RateLimitRule } from '../provider/types.ts'
+import type { ClaimResult, Health, IdempotencyAnswer, Limiter, LimitResult, Store } from './types.ts'
+
+type Entry = { value: { inFlight: string } | { done: IdempotencyAnswer }; expiresAt: number }
+
+const SWEEP_EVERY = 1024
+
+export function createMemoryStore(clock: () => number): Store {
+  const entries = new Map<string, Entry>()
+  let writes = 0
+
+  const live = (key: string): Entry | undefined => {
+    const e = entries.get(key)
+    if (e && e.expiresAt <= clock()) {
+      entries.delete(key)
+      return undefined
+    }
+    return e
+  }
+  const sweep = (): void => {
+    if (++writes % SWEEP_EVERY !== 0) return
+    const now = clock()
+    for (const [k, e] of entries) if (e.expiresAt <= now) entries.delete(k)
+  }
+
+  return {
+    kind: 'memory',
+    shared: false,
+    async claim(key, eventId, inFlightTtlMs): Promise<ClaimResult> {
+      const e = live(key)
+      if (e) {
+        return 'done' in e.value
+          ? { state: 'done', answer: e.value.done }
+          : { state: 'in_flight', eventId: e.value.inFlight }
+      }
+      entries.set(key, { value: { inFlight: eventId }, expiresAt: clock() + inFlightTtlMs })
+      sweep()
+      return { state: 'claimed' }
+    },
+    async commit(key, answer, ttlMs) {
+      entries.set(key, { value: { done: answer }, expiresAt: clock() + ttlMs })
+    },
+    async release(key, eventId) {
+      const e = live(key)
+      if (e && 'inFlight' in e.value && e.value.inFlight === eventId) entries.delete(key)
+    },
+    async ping(): Promise<Health> {
+      return { ok: true, kind: 'memory', detail: 'in-process: serves this instance only' }
+    },
+  }
+}
+
+type Bucket = { tokens: number; updatedAt: number }
+
+export function createMemoryLimiter(): Limiter {
+  const buckets = new Map<string, Bucket>()
+  return {
+    kind: 'memory',
+    async take(key: string, rule: RateLimitRule, nowMs: number): Promise<LimitResult> {
+      const b = buckets.get(key) ?? { tokens: rule.burst, updatedAt: nowMs }
+      const elapsedSec = Math.max(0, nowMs - b.updatedAt) / 1000
+      b.tokens = Math.min(rule.burst, b.tokens + elapsedSec * rule.ratePerSec)
+      b.updatedAt = nowMs
+      const ok = b.tokens >= 1
+      if (ok) b.tokens -= 1
+      buckets.set(key, b)
+      return {
+        ok,
+        limit: rule.burst,
+        remaining: Math.floor(b.tokens),
+        resetSec: Math.ceil((rule.burst - b.tokens) / rule.ratePerSec),
+        retryAfterSec: ok ? 0 : Math.ceil((1 - b.tokens) / rule.ratePerSec),
+      }
+    },
+  }
+}
