@@ -1,0 +1,37 @@
+/** @module `txgate` CLI: a table of sub-commands, each in its own file under commands/. */
+import { schemaCommand } from './commands/schema.ts'
+import { signCommand } from './commands/sign.ts'
+import { spoolCommand } from './commands/spool.ts'
+
+export type Command = {
+  summary: string
+  /** Returns the process exit code. */
+  run(args: string[]): Promise<number>
+}
+
+const COMMANDS: Record<string, Command> = {
+  spool: spoolCommand,
+  schema: schemaCommand,
+  sign: signCommand,
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv
+  const command = name ? COMMANDS[name] : undefined
+  if (!command) {
+    const lines = Object.entries(COMMANDS).map(([n, c]) => `  txgate ${n.padEnd(8)} ${c.summary}`)
+    const out = `usage: txgate <command> [options]\n\ncommands:\n${lines.join('\n')}\n`
+    if (name && name !== 'help' && name !== '--help') {
+      process.stderr.write(`txgate: unknown command "${name}"\n\n${out}`)
+      return 2
+    }
+    process.stdout.write(out)
+    return 0
+  }
+  return command.run(rest)
+}
+
+process.exitCode = await main(process.argv.slice(2)).catch((err: unknown) => {
+  process.stderr.write(`txgate: ${err instanceof Error ? err.message : String(err)}\n`)
+  return 1
+})
