@@ -19,9 +19,12 @@ async function shutdown(signal: string): Promise<void> {
   console.log(`txgate: ${signal} received, draining in-flight requests`)
   // close() stops accepting and resolves once every in-flight request has been answered.
   const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+  // Keep-alive connections go idle once their answer is sent: close them as they do.
+  const idle = setInterval(() => server.closeIdleConnections(), 50)
   server.closeIdleConnections()
   const deadline = setTimeout(() => server.closeAllConnections(), 10_000)
   await closed
+  clearInterval(idle)
   clearTimeout(deadline)
   await deps.close()
   process.exit(0)
