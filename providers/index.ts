@@ -1,5 +1,7 @@
 /** @module The static provider registry (Workers cannot read a directory at run time). */
 import type { AnyProvider } from '../src/provider/types.ts'
+import adyen from './adyen.ts'
+import generic from './generic.ts'
 import stripe from './stripe.ts'
 
-export const providers: readonly AnyProvider[] = [stripe]
+export const providers: readonly AnyProvider[] = [stripe, adyen, generic]
