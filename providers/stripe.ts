@@ -65,4 +65,21 @@ export default defineProvider({
     customerId: o.customer ?? null,
   }),
   rateLimit: { ratePerSec: 1000, burst: 2000 },
+  // Dashboard → Payments → Export (unified_payments.csv), default columns: `id`, `Created (UTC)`
+  // as "YYYY-MM-DD HH:mm:ss", `Amount` in major units ("10.99"), lower-case `Currency`, `Status`,
+  // `Customer ID`. The export lists card payments and carries no payment-method column.
+  batch: {
+    format: 'csv',
+    header_row: true,
+    column_mapping: {
+      transaction_id: 'id',
+      timestamp: 'Created (UTC)',
+      amount: 'Amount',
+      currency: 'Currency',
+      status: 'Status',
+      customer_id: 'Customer ID',
+    },
+    transformations: { timestamp: 'format:YYYY-MM-DD HH:mm:ss', amount: 'decimal_to_minor' },
+    defaults: { payment_method: 'card', event_type: 'payment' },
+  },
 })

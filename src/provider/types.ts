@@ -1,6 +1,7 @@
 /** @module The provider contract: pure data and pure functions; the core never names a provider. */
 import type { z } from 'zod'
 import type { AuthScheme } from '../auth/types.ts'
+import type { BatchMapping } from '../batch/mapping.ts'
 import type { Amount } from '../message/money.ts'
 
 /** What a provider's mapping yields; the core derives minor units, RFC 3339 and lower case. */
@@ -58,6 +59,8 @@ export type Provider<E = unknown, T = unknown, I = E> = {
   toleranceSec?: number
   /** Fixed text body for every 200 (Adyen expects `[accepted]`); default: JSON. */
   acknowledgement?: string
+  /** How the provider's files read (settlement / export files); a YAML mapping file can override it. */
+  batch?: BatchMapping
 }
 
 /** A provider of any shape, as the registry holds them (methods are bivariant in their parameters). */

@@ -1,0 +1,57 @@
+/** @module Parsed rows → Kafka records: transactions for the batch topic, bad rows for the DLQ. */
+import { SCHEMA_VERSION, type DlqMessage } from '../message/schema.ts'
+import { uuidv7 } from '../message/uuidv7.ts'
+import { dlqRecord, transactionRecord } from '../publish/records.ts'
+import type { KafkaRecord } from '../publish/types.ts'
+import type { BatchContext, RecordMapper } from './record.ts'
+
+/** A row as a reader yields it: a record, or what could not be read as one and why. */
+export type SourceRow =
+  | { line: number; record: Record<string, unknown> }
+  | { line: number; bad: string; raw: unknown }
+
+/** A record to publish; `key` is the idempotency key of a transaction, null for a DLQ record. */
+export type BuiltRecord = { key: string | null; record: KafkaRecord }
+
+export type BuildContext = BatchContext & {
+  topics: { batch: string; dlq: string }
+  traceparent: string
+  /** The file's name, for the DLQ `location`. */
+  file: string
+  /** `line` for text files, `row` for Parquet. */
+  position: 'line' | 'row'
+}
+
+/** Pure and synchronous: the part of a job a worker thread runs. */
+export function buildRecords(rows: readonly SourceRow[], mapper: RecordMapper, ctx: BuildContext): BuiltRecord[] {
+  const out: BuiltRecord[] = new Array<BuiltRecord>(rows.length)
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i] as SourceRow
+    if ('bad' in row) {
+      out[i] = { key: null, record: dlq(ctx, row.line, row.bad, row.raw) }
+      continue
+    }
+    const r = mapper(row.record)
+    out[i] = r.ok
+      ? { key: r.message.idempotency_key, record: transactionRecord(ctx.topics.batch, r.message, ctx.traceparent) }
+      : { key: null, record: dlq(ctx, row.line, r.reason, row.record) }
+  }
+  return out
+}
+
+function dlq(ctx: BuildContext, line: number, reason: string, raw: unknown): KafkaRecord {
+  const message: DlqMessage = {
+    schema_version: SCHEMA_VERSION,
+    event_id: uuidv7(ctx.ingestedAt),
+    failed_at: new Date(ctx.ingestedAt).toISOString(),
+    provider: ctx.provider,
+    source: 'batch',
+    event_type: null,
+    idempotency_key: null,
+    trace_id: ctx.traceId,
+    reason,
+    raw,
+    location: { file: ctx.file, [ctx.position]: line },
+  }
+  return dlqRecord(ctx.topics.dlq, message, ctx.traceparent)
+}
