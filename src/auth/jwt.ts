@@ -26,11 +26,20 @@ export async function verifyJwt(
   }
   if (!alg || !scheme.algorithms.includes(alg)) return unauthorized('bad_token', `alg ${alg} not allowed`)
 
+  // Without both, a token minted by the same issuer for another service (a shared IdP's JWKS)
+  // would pass: fail closed and say which setting is missing.
+  const issuer = env.setting(scheme.issuer)
+  const audience = env.setting(scheme.audience)
+  if (!issuer || !audience) {
+    return unauthorized('bad_token', `${issuer ? scheme.audience : scheme.issuer} is not set; tokens are refused`)
+  }
+  const maxAge = env.toleranceSec ?? scheme.maxAgeSec
   const options = {
     algorithms: [...scheme.algorithms],
-    issuer: env.setting(scheme.issuer),
-    audience: env.setting(scheme.audience),
-    maxTokenAge: `${env.toleranceSec ?? scheme.maxAgeSec}s`,
+    issuer,
+    audience,
+    // A tolerance of 0 disables the age check, as it disables timestamp checks elsewhere.
+    maxTokenAge: maxAge > 0 ? `${maxAge}s` : undefined,
     currentDate: new Date(req.now),
     requiredClaims: ['iat'],
   }
@@ -45,13 +54,16 @@ export async function verifyJwt(
       // A token may bind the exact body (`body_sha256`, hex or base64); without it the token
       // authenticates the sender only, and replay is bounded by the max age and dedupe.
       const bound = payload['body_sha256']
-      if (typeof bound === 'string' && !(await bodyMatches(bound, req.body))) {
+      if (bound !== undefined && (typeof bound !== 'string' || !(await bodyMatches(bound, req.body)))) {
         return unauthorized('bad_token', 'body does not match the token body_sha256 claim')
       }
       return { ok: true, principal: typeof payload.sub === 'string' ? payload.sub : undefined }
     } catch (err) {
       if (err instanceof errors.JWTExpired) return unauthorized('stale_timestamp', 'token expired or too old')
       if (err instanceof errors.JWTClaimValidationFailed) {
+        if (err.claim === 'iat' && err.reason === 'check_failed') {
+          return unauthorized('future_timestamp', 'token issued in the future')
+        }
         return unauthorized('bad_token', `claim ${err.claim} failed: ${err.reason}`)
       }
       // Otherwise (bad signature, unknown kid, unreachable JWKS) try the next key, if any.
