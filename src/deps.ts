@@ -17,4 +17,9 @@ export type Deps = {
   clock: () => number
   fetch: typeof fetch
   log: Logger
+  /**
+   * Hands over work that may finish after the answer (Workers' `waitUntil`); the entry drains it.
+   * Without it the work simply runs on, which only a long-lived process can afford.
+   */
+  waitUntil?: (work: Promise<unknown>) => void
 }

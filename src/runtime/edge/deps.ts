@@ -1,0 +1,60 @@
+/**
+ * @module The Worker's dependencies, built once per isolate from its bindings: Upstash (REST) for
+ * shared state and the Kafka REST bridge for delivery when configured, and what is missing otherwise.
+ */
+import { providers } from '../../../providers/index.ts'
+import { createBackground } from '../../background.ts'
+import { loadConfig, type Settings } from '../../config.ts'
+import type { Deps } from '../../deps.ts'
+import { createLogger } from '../../observability/log.ts'
+import { createRegistry } from '../../provider/registry.ts'
+import { createMemoryLimiter, createMemoryStore } from '../../store/memory.ts'
+import { missingPublisher, perIsolateStore } from './unconfigured.ts'
+
+export type EdgeDeps = Deps & {
+  /** Settings the edge needs and does not have, for the start-up log. */
+  missing: readonly string[]
+  /** Resolves once the background work handed in so far has settled (for `ctx.waitUntil`). */
+  drain(): Promise<void>
+  pendingWork(): number
+}
+
+const STORE_SETTINGS = ['UPSTASH_REDIS_REST_URL', 'UPSTASH_REDIS_REST_TOKEN'] as const
+const PUBLISHER_SETTINGS = ['KAFKA_REST_URL'] as const
+
+/** Keeps the string bindings (vars and secrets); KV, queues and the like are not settings. */
+export function settingsFrom(env: Readonly<Record<string, unknown>>): Settings {
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(env)) if (typeof value === 'string') out[name] = value
+  return out
+}
+
+export function buildEdgeDeps(settings: Settings, sink: (line: string) => void): EdgeDeps {
+  const config = loadConfig(settings)
+  const clock = (): number => Date.now()
+  const log = createLogger(config.logLevel, sink, clock)
+  const background = createBackground((err) => log.error('background work failed', { error: String(err) }))
+  const unset = (names: readonly string[]) => names.filter((n) => !settings[n])
+
+  const missingStore = unset(STORE_SETTINGS)
+  const missingPublisherSettings = unset(PUBLISHER_SETTINGS)
+  const store = perIsolateStore(createMemoryStore(clock), missingStore)
+  const limiter = createMemoryLimiter()
+  const publisher = missingPublisher(missingPublisherSettings)
+
+  return {
+    config,
+    settings,
+    registry: createRegistry(providers),
+    store,
+    limiter,
+    publisher,
+    clock,
+    fetch: (input, init) => fetch(input, init),
+    log,
+    waitUntil: (work) => background.waitUntil(work),
+    missing: [...missingStore, ...missingPublisherSettings],
+    drain: () => background.drain(),
+    pendingWork: () => background.pending,
+  }
+}

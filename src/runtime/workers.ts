@@ -1,0 +1,49 @@
+/**
+ * @module Cloudflare Workers entry: builds the edge deps once per isolate, serves app.fetch, and
+ * hands background work to `ctx.waitUntil`. Web APIs only (checked by the root tsconfig).
+ */
+import { createApp } from '../app.ts'
+import { ConfigError } from '../config.ts'
+import { GatewayError } from '../errors.ts'
+import { problemResponse } from '../middleware/problem.ts'
+import { startupLines } from '../pipeline/provider-status.ts'
+import { buildEdgeDeps, settingsFrom, type EdgeDeps } from './edge/deps.ts'
+import type { ExecutionContext, WorkerEnv } from './edge/workers-types.ts'
+
+type Isolate = { deps: EdgeDeps; app: ReturnType<typeof createApp> }
+
+// Bindings do not change within an isolate, so the app is built on its first request.
+let isolate: Isolate | undefined
+
+export default {
+  async fetch(req: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
+    try {
+      isolate ??= start(env)
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err
+      console.error(`txgate: ${err.message}`)
+      return problemResponse(new MisConfigured(err.message), crypto.randomUUID())
+    }
+    const res = await isolate.app.fetch(req)
+    if (isolate.deps.pendingWork() > 0) ctx.waitUntil(isolate.deps.drain())
+    return res
+  },
+}
+
+// --- Internal helpers ---
+
+function start(env: WorkerEnv): Isolate {
+  const deps = buildEdgeDeps(settingsFrom(env), (line) => console.log(line))
+  // No start-up phase on Workers: the first request of each isolate says what it runs with.
+  for (const line of startupLines(deps)) console.log(`txgate: ${line}`)
+  if (deps.missing.length > 0) {
+    console.warn(`txgate: not ready, set ${deps.missing.join(', ')} (wrangler secret put NAME)`)
+  }
+  return { deps, app: createApp(deps) }
+}
+
+class MisConfigured extends GatewayError {
+  override readonly code = 'misconfigured'
+  override readonly status = 500
+  override readonly title = 'Gateway misconfigured'
+}
