@@ -2,6 +2,7 @@
 import type { AnyProvider } from '../src/provider/types.ts'
 import adyen from './adyen.ts'
 import generic from './generic.ts'
+import paypal from './paypal.ts'
 import stripe from './stripe.ts'
 
-export const providers: readonly AnyProvider[] = [stripe, adyen, generic]
+export const providers: readonly AnyProvider[] = [stripe, adyen, generic, paypal]
