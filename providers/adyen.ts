@@ -39,8 +39,13 @@ const TRANSACTION_EVENTS = new Set([
 // Adyen names card brands and their variants (`visa`, `mcdebit`, `amex`); wallets come as
 // `<brand>_applepay`, `paywithgoogle`, … Everything else (`ideal`, `paypal`, `klarna`) is kept.
 const WALLET = /applepay|googlepay|paywithgoogle|samsungpay|amazonpay|clicktopay/
-const CARD =
-  /^(visa|mc|amex|maestro|electron|vpay|discover|diners|jcb|cup|bcmc|cartebancaire|elo|hipercard|dankort|mir|uatp|troy|eftpos|interac|accel|nyce|pulse|card|scheme)/
+// prettier-ignore
+const CARD_BRANDS = [
+  'visa', 'mc', 'amex', 'maestro', 'electron', 'vpay', 'discover', 'diners', 'jcb', 'cup', 'bcmc',
+  'cartebancaire', 'elo', 'hipercard', 'dankort', 'mir', 'uatp', 'troy', 'eftpos', 'interac',
+  'accel', 'nyce', 'pulse', 'card', 'scheme',
+]
+const CARD = new RegExp(`^(${CARD_BRANDS.join('|')})`)
 
 /** What the signature, event type and idempotency key need; checked before anything else (400). */
 const item = z.object({

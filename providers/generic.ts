@@ -57,7 +57,12 @@ export default defineProvider({
         issuer: 'GENERIC_JWT_ISSUER',
         audience: 'GENERIC_JWT_AUDIENCE',
       }),
-      hmac({ secret: 'GENERIC_HMAC_SECRET', header: 'x-signature', hash: 'SHA-256', encoding: 'hex' }),
+      hmac({
+        secret: 'GENERIC_HMAC_SECRET',
+        header: 'x-signature',
+        hash: 'SHA-256',
+        encoding: 'hex',
+      }),
     ],
   },
   body: 'json',

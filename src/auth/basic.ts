@@ -20,7 +20,8 @@ export async function verifyBasic(
   } catch {
     given = undefined
   }
-  if (given === undefined) return unauthorized('malformed_header', 'Authorization is not Basic credentials')
+  if (given === undefined)
+    return unauthorized('malformed_header', 'Authorization is not Basic credentials')
   for (const expected of env.secrets(scheme.credentials)) {
     if (timingSafeEqual(given, utf8(expected))) {
       const colon = expected.indexOf(':')

@@ -1,5 +1,12 @@
 /** @module JWT bearer tokens verified with jose: JWKS URL or PEM key, issuer, audience, algs, max age. */
-import { createRemoteJWKSet, customFetch, decodeProtectedHeader, importSPKI, jwtVerify, errors } from 'jose'
+import {
+  createRemoteJWKSet,
+  customFetch,
+  decodeProtectedHeader,
+  importSPKI,
+  jwtVerify,
+  errors,
+} from 'jose'
 import type { JWTVerifyGetKey, CryptoKey as JoseKey } from 'jose'
 import { toHex, toBase64, type Bytes } from './encoding.ts'
 import { unauthorized } from './outcome.ts'
@@ -24,14 +31,18 @@ export async function verifyJwt(
   } catch {
     return unauthorized('bad_token', 'token header is not decodable')
   }
-  if (!alg || !scheme.algorithms.includes(alg)) return unauthorized('bad_token', `alg ${alg} not allowed`)
+  if (!alg || !scheme.algorithms.includes(alg))
+    return unauthorized('bad_token', `alg ${alg} not allowed`)
 
   // Without both, a token minted by the same issuer for another service (a shared IdP's JWKS)
   // would pass: fail closed and say which setting is missing.
   const issuer = env.setting(scheme.issuer)
   const audience = env.setting(scheme.audience)
   if (!issuer || !audience) {
-    return unauthorized('bad_token', `${issuer ? scheme.audience : scheme.issuer} is not set; tokens are refused`)
+    return unauthorized(
+      'bad_token',
+      `${issuer ? scheme.audience : scheme.issuer} is not set; tokens are refused`,
+    )
   }
   const maxAge = env.toleranceSec ?? scheme.maxAgeSec
   const options = {
@@ -44,7 +55,9 @@ export async function verifyJwt(
     requiredClaims: ['iat'],
   }
   const jwksUrl = env.setting(scheme.jwksUrl)
-  const keys = jwksUrl ? [jwks(jwksUrl, env.fetch)] : env.secrets(scheme.publicKey).map((pem) => pemKey(pem, alg))
+  const keys = jwksUrl
+    ? [jwks(jwksUrl, env.fetch)]
+    : env.secrets(scheme.publicKey).map((pem) => pemKey(pem, alg))
   for (const key of keys) {
     try {
       const { payload } =
@@ -54,12 +67,16 @@ export async function verifyJwt(
       // A token may bind the exact body (`body_sha256`, hex or base64); without it the token
       // authenticates the sender only, and replay is bounded by the max age and dedupe.
       const bound = payload['body_sha256']
-      if (bound !== undefined && (typeof bound !== 'string' || !(await bodyMatches(bound, req.body)))) {
+      if (
+        bound !== undefined &&
+        (typeof bound !== 'string' || !(await bodyMatches(bound, req.body)))
+      ) {
         return unauthorized('bad_token', 'body does not match the token body_sha256 claim')
       }
       return { ok: true, principal: typeof payload.sub === 'string' ? payload.sub : undefined }
     } catch (err) {
-      if (err instanceof errors.JWTExpired) return unauthorized('stale_timestamp', 'token expired or too old')
+      if (err instanceof errors.JWTExpired)
+        return unauthorized('stale_timestamp', 'token expired or too old')
       if (err instanceof errors.JWTClaimValidationFailed) {
         if (err.claim === 'iat' && err.reason === 'check_failed') {
           return unauthorized('future_timestamp', 'token issued in the future')

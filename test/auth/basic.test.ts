@@ -18,11 +18,17 @@ const reason = (o: VerifyOutcome) => (o.ok ? 'ok' : o.error.reason)
 
 describe('auth: basic', () => {
   it('accepts the configured credentials and names the user as the principal', async () => {
-    expect(await verify(header('adyen:s3cret'), 'adyen:s3cret')).toEqual({ ok: true, principal: 'adyen' })
+    expect(await verify(header('adyen:s3cret'), 'adyen:s3cret')).toEqual({
+      ok: true,
+      principal: 'adyen',
+    })
   })
 
   it('accepts a password that itself contains colons', async () => {
-    expect(await verify(header('ws_user:a:b:c'), 'ws_user:a:b:c')).toEqual({ ok: true, principal: 'ws_user' })
+    expect(await verify(header('ws_user:a:b:c'), 'ws_user:a:b:c')).toEqual({
+      ok: true,
+      principal: 'ws_user',
+    })
   })
 
   it('accepts a non-ASCII password sent as UTF-8', async () => {

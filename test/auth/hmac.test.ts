@@ -37,23 +37,39 @@ describe('auth: hmac (bare and prefixed)', () => {
   it("verifies GitHub's documented test vector (sha256= prefix, hex)", async () => {
     const kat = 'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17'
     const settings = { T_SECRET: "It's a Secret to Everybody" }
-    expect(reason(await verify(github, { 'x-hub-signature-256': kat }, settings, { body: 'Hello, World!' }))).toBe('ok')
-    expect(reason(await verify(bare, { 'x-signature': kat.slice(7) }, settings, { body: 'Hello, World!' }))).toBe('ok')
+    expect(
+      reason(
+        await verify(github, { 'x-hub-signature-256': kat }, settings, { body: 'Hello, World!' }),
+      ),
+    ).toBe('ok')
+    expect(
+      reason(
+        await verify(bare, { 'x-signature': kat.slice(7) }, settings, { body: 'Hello, World!' }),
+      ),
+    ).toBe('ok')
   })
 
   it('refuses a prefixed header without its prefix', async () => {
     const sig = mac('sha256', 's', body, 'hex')
-    expect(reason(await verify(github, { 'x-hub-signature-256': sig }, { T_SECRET: 's' }))).toBe('malformed_header')
+    expect(reason(await verify(github, { 'x-hub-signature-256': sig }, { T_SECRET: 's' }))).toBe(
+      'malformed_header',
+    )
   })
 
   it('accepts upper-case hex and refuses a changed body, a wrong key and a truncated signature', async () => {
     const sig = mac('sha256', 's', body, 'hex')
-    expect(reason(await verify(bare, { 'x-signature': sig.toUpperCase() }, { T_SECRET: 's' }))).toBe('ok')
-    expect(reason(await verify(bare, { 'x-signature': sig }, { T_SECRET: 's' }, { body: `${body}\n` }))).toBe(
+    expect(
+      reason(await verify(bare, { 'x-signature': sig.toUpperCase() }, { T_SECRET: 's' })),
+    ).toBe('ok')
+    expect(
+      reason(await verify(bare, { 'x-signature': sig }, { T_SECRET: 's' }, { body: `${body}\n` })),
+    ).toBe('bad_signature')
+    expect(reason(await verify(bare, { 'x-signature': sig }, { T_SECRET: 'other' }))).toBe(
       'bad_signature',
     )
-    expect(reason(await verify(bare, { 'x-signature': sig }, { T_SECRET: 'other' }))).toBe('bad_signature')
-    expect(reason(await verify(bare, { 'x-signature': sig.slice(0, 32) }, { T_SECRET: 's' }))).toBe('bad_signature')
+    expect(reason(await verify(bare, { 'x-signature': sig.slice(0, 32) }, { T_SECRET: 's' }))).toBe(
+      'bad_signature',
+    )
   })
 
   it('accepts any of several comma-separated secrets (rotation)', async () => {
@@ -63,7 +79,9 @@ describe('auth: hmac (bare and prefixed)', () => {
 
   it('answers missing_header without the header and malformed_header for a non-hex value', async () => {
     expect(reason(await verify(bare, {}, { T_SECRET: 's' }))).toBe('missing_header')
-    expect(reason(await verify(bare, { 'x-signature': 'zz' }, { T_SECRET: 's' }))).toBe('malformed_header')
+    expect(reason(await verify(bare, { 'x-signature': 'zz' }, { T_SECRET: 's' }))).toBe(
+      'malformed_header',
+    )
   })
 
   it('supports base64 output, SHA-1 and SHA-512, and hex or base64 keys', async () => {
@@ -78,10 +96,16 @@ describe('auth: hmac (bare and prefixed)', () => {
     expect(reason(await verify(sha1, { 'x-sig': mac('sha1', 'k', body, 'hex') }, s))).toBe('ok')
     expect(reason(await verify(sha512, { 'x-sig': mac('sha512', 'k', body, 'hex') }, s))).toBe('ok')
     const raw = mac('sha256', key, body, 'hex')
-    expect(reason(await verify(hexKey, { 'x-sig': raw }, { T_SECRET: key.toString('hex') }))).toBe('ok')
-    expect(reason(await verify(b64Key, { 'x-sig': raw }, { T_SECRET: key.toString('base64') }))).toBe('ok')
+    expect(reason(await verify(hexKey, { 'x-sig': raw }, { T_SECRET: key.toString('hex') }))).toBe(
+      'ok',
+    )
+    expect(
+      reason(await verify(b64Key, { 'x-sig': raw }, { T_SECRET: key.toString('base64') })),
+    ).toBe('ok')
     // A SHA-256 signature does not pass where SHA-1 is configured.
-    expect(reason(await verify(sha1, { 'x-sig': mac('sha256', 'k', body, 'hex') }, s))).toBe('bad_signature')
+    expect(reason(await verify(sha1, { 'x-sig': mac('sha256', 'k', body, 'hex') }, s))).toBe(
+      'bad_signature',
+    )
   })
 })
 
@@ -97,43 +121,68 @@ describe('auth: hmac (signed templates)', () => {
     })
   const secret = 'whsec_test_secret'
   const header = (at: number, s = secret) => ({
-    'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload: body, secret: s, timestamp: at }),
+    'stripe-signature': Stripe.webhooks.generateTestHeaderString({
+      payload: body,
+      secret: s,
+      timestamp: at,
+    }),
   })
 
   it("accepts Stripe's own signature header and refuses it for another body", async () => {
     expect(reason(await verify(stripeLike('past'), header(t), { T_SECRET: secret }))).toBe('ok')
-    expect(reason(await verify(stripeLike('past'), header(t), { T_SECRET: secret }, { body: '{}' }))).toBe(
-      'bad_signature',
-    )
+    expect(
+      reason(await verify(stripeLike('past'), header(t), { T_SECRET: secret }, { body: '{}' })),
+    ).toBe('bad_signature')
   })
 
   it("'past' refuses only old timestamps; 'both' refuses future ones too", async () => {
-    expect(reason(await verify(stripeLike('past'), header(t - 301), { T_SECRET: secret }))).toBe('stale_timestamp')
-    expect(reason(await verify(stripeLike('past'), header(t + 3600), { T_SECRET: secret }))).toBe('ok')
-    expect(reason(await verify(stripeLike('both'), header(t + 301), { T_SECRET: secret }))).toBe('future_timestamp')
-    expect(reason(await verify(stripeLike('both'), header(t + 299), { T_SECRET: secret }))).toBe('ok')
+    expect(reason(await verify(stripeLike('past'), header(t - 301), { T_SECRET: secret }))).toBe(
+      'stale_timestamp',
+    )
+    expect(reason(await verify(stripeLike('past'), header(t + 3600), { T_SECRET: secret }))).toBe(
+      'ok',
+    )
+    expect(reason(await verify(stripeLike('both'), header(t + 301), { T_SECRET: secret }))).toBe(
+      'future_timestamp',
+    )
+    expect(reason(await verify(stripeLike('both'), header(t + 299), { T_SECRET: secret }))).toBe(
+      'ok',
+    )
   })
 
   it('uses the per-provider tolerance, where 0 switches the check off', async () => {
     const old = header(t - 86_400)
-    expect(reason(await verify(stripeLike('past'), old, { T_SECRET: secret }, { toleranceSec: 0 }))).toBe('ok')
-    expect(reason(await verify(stripeLike('past'), header(t - 61), { T_SECRET: secret }, { toleranceSec: 60 }))).toBe(
-      'stale_timestamp',
-    )
+    expect(
+      reason(await verify(stripeLike('past'), old, { T_SECRET: secret }, { toleranceSec: 0 })),
+    ).toBe('ok')
+    expect(
+      reason(
+        await verify(
+          stripeLike('past'),
+          header(t - 61),
+          { T_SECRET: secret },
+          { toleranceSec: 60 },
+        ),
+      ),
+    ).toBe('stale_timestamp')
   })
 
   it('accepts a header with one v1 per secret when any one matches', async () => {
     const good = header(t)['stripe-signature']
     const list = `${good},v1=${'0'.repeat(64)}`
-    expect(reason(await verify(stripeLike('past'), { 'stripe-signature': list }, { T_SECRET: secret }))).toBe('ok')
+    expect(
+      reason(await verify(stripeLike('past'), { 'stripe-signature': list }, { T_SECRET: secret })),
+    ).toBe('ok')
   })
 
   it('refuses a pairs header without a numeric timestamp', async () => {
     const sig = mac('sha256', secret, `${t}.${body}`, 'hex')
     for (const value of [`v1=${sig}`, `t=soon,v1=${sig}`]) {
-      expect(reason(await verify(stripeLike('past'), { 'stripe-signature': value }, { T_SECRET: secret }))).toBe(
-        'malformed_header',
-      )
+      expect(
+        reason(
+          await verify(stripeLike('past'), { 'stripe-signature': value }, { T_SECRET: secret }),
+        ),
+      ).toBe('malformed_header')
     }
   })
 

@@ -38,11 +38,17 @@ describe('auth: item-hmac', () => {
   })
 
   it('accepts a lower-case hex key', async () => {
-    expect(failure(await verify([{ data: KAT.data, sig: KAT.sig }], KAT.key.toLowerCase()))).toBe('ok')
+    expect(failure(await verify([{ data: KAT.data, sig: KAT.sig }], KAT.key.toLowerCase()))).toBe(
+      'ok',
+    )
   })
 
   it('requires every item to verify and names the first one that does not', async () => {
-    const items = [signed('a', KAT.key), signed('b', KAT.key), { ...signed('c', KAT.key), data: 'changed' }]
+    const items = [
+      signed('a', KAT.key),
+      signed('b', KAT.key),
+      { ...signed('c', KAT.key), data: 'changed' },
+    ]
     expect(failure(await verify(items, KAT.key))).toMatch(/^bad_signature: item 2 /)
   })
 
@@ -63,7 +69,10 @@ describe('auth: item-hmac', () => {
   })
 
   it('refuses a truncated signature', async () => {
-    const truncated = { data: KAT.data, sig: Buffer.from(KAT.sig, 'base64').subarray(0, 16).toString('base64') }
+    const truncated = {
+      data: KAT.data,
+      sig: Buffer.from(KAT.sig, 'base64').subarray(0, 16).toString('base64'),
+    }
     expect(failure(await verify([truncated], KAT.key))).toMatch(/^bad_signature/)
   })
 })

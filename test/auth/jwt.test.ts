@@ -4,9 +4,20 @@ import { jwt } from '../../src/auth/schemes.ts'
 import { verifyJwt } from '../../src/auth/jwt.ts'
 import type { VerifyOutcome } from '../../src/auth/types.ts'
 import { createVerifyEnv } from '../../src/pipeline/verify-env.ts'
-import { bodySha256, createIssuer, serveJwks, type Issuer, type JwksServer } from '../helpers/jwt-issuer.ts'
+import {
+  bodySha256,
+  createIssuer,
+  serveJwks,
+  type Issuer,
+  type JwksServer,
+} from '../helpers/jwt-issuer.ts'
 
-const scheme = jwt({ jwksUrl: 'T_JWKS_URL', publicKey: 'T_PEM', issuer: 'T_ISS', audience: 'T_AUD' })
+const scheme = jwt({
+  jwksUrl: 'T_JWKS_URL',
+  publicKey: 'T_PEM',
+  issuer: 'T_ISS',
+  audience: 'T_AUD',
+})
 const now = Date.UTC(2026, 10, 22, 12, 0, 0)
 const t = now / 1000
 const body = '{"event_id":"evt_1"}'
@@ -20,7 +31,11 @@ function verify(
 ): Promise<VerifyOutcome> {
   const headers = new Headers(token === undefined ? {} : { authorization: `Bearer ${token}` })
   const env = createVerifyEnv({ ...base, ...settings }, globalThis.fetch, opts.toleranceSec)
-  return verifyJwt(scheme, { body: new TextEncoder().encode(opts.body ?? body), headers, url: 'http://x/', now }, env)
+  return verifyJwt(
+    scheme,
+    { body: new TextEncoder().encode(opts.body ?? body), headers, url: 'http://x/', now },
+    env,
+  )
 }
 
 const reason = (o: VerifyOutcome) => (o.ok ? 'ok' : o.error.reason)
@@ -41,7 +56,10 @@ afterAll(() => jwks.close())
 
 describe('auth: jwt (PEM keys)', () => {
   it('accepts a valid token and names its subject as the principal', async () => {
-    expect(await verify(await ed.sign(claims, t), { T_PEM: ed.pem })).toEqual({ ok: true, principal: 'svc-a' })
+    expect(await verify(await ed.sign(claims, t), { T_PEM: ed.pem })).toEqual({
+      ok: true,
+      principal: 'svc-a',
+    })
   })
 
   it('accepts a PEM written on one line with escaped \\n, as env files hold it', async () => {
@@ -74,17 +92,21 @@ describe('auth: jwt (PEM keys)', () => {
   })
 
   it('refuses a token issued in the future, and one older than the max age', async () => {
-    expect(reason(await verify(await ed.sign(claims, t + 30), { T_PEM: ed.pem }))).toBe('future_timestamp')
-    expect(reason(await verify(await ed.sign(claims, t - 301), { T_PEM: ed.pem }))).toBe('stale_timestamp')
+    expect(reason(await verify(await ed.sign(claims, t + 30), { T_PEM: ed.pem }))).toBe(
+      'future_timestamp',
+    )
+    expect(reason(await verify(await ed.sign(claims, t - 301), { T_PEM: ed.pem }))).toBe(
+      'stale_timestamp',
+    )
     expect(reason(await verify(await ed.sign(claims, t - 299), { T_PEM: ed.pem }))).toBe('ok')
   })
 
   it('uses the per-provider tolerance as the max age (0 switches the age check off)', async () => {
     const old = await ed.sign(claims, t - 3600)
     expect(reason(await verify(old, { T_PEM: ed.pem }, { toleranceSec: 7200 }))).toBe('ok')
-    expect(reason(await verify(await ed.sign(claims, t - 61), { T_PEM: ed.pem }, { toleranceSec: 60 }))).toBe(
-      'stale_timestamp',
-    )
+    expect(
+      reason(await verify(await ed.sign(claims, t - 61), { T_PEM: ed.pem }, { toleranceSec: 60 })),
+    ).toBe('stale_timestamp')
     expect(reason(await verify(old, { T_PEM: ed.pem }, { toleranceSec: 0 }))).toBe('ok')
   })
 
@@ -96,7 +118,11 @@ describe('auth: jwt (PEM keys)', () => {
   it('accepts body_sha256 in hex, base64 and base64url when it matches the body', async () => {
     const digests = await bodySha256(body)
     for (const value of [digests.hex, digests.base64, digests.base64url]) {
-      expect(reason(await verify(await ed.sign({ ...claims, body_sha256: value }, t), { T_PEM: ed.pem }))).toBe('ok')
+      expect(
+        reason(
+          await verify(await ed.sign({ ...claims, body_sha256: value }, t), { T_PEM: ed.pem }),
+        ),
+      ).toBe('ok')
     }
   })
 
@@ -111,7 +137,12 @@ describe('auth: jwt (PEM keys)', () => {
     expect(reason(await verify(undefined, { T_PEM: ed.pem }))).toBe('missing_header')
     const basic = await verifyJwt(
       scheme,
-      { body: new Uint8Array(), headers: new Headers({ authorization: 'Basic dTpw' }), url: 'http://x/', now },
+      {
+        body: new Uint8Array(),
+        headers: new Headers({ authorization: 'Basic dTpw' }),
+        url: 'http://x/',
+        now,
+      },
       createVerifyEnv({ ...base, T_PEM: ed.pem }, globalThis.fetch, undefined),
     )
     expect(reason(basic)).toBe('missing_header')
@@ -126,7 +157,9 @@ describe('auth: jwt (JWKS URL)', () => {
 
   it('refuses a token whose kid the key set does not hold', async () => {
     const other = await createIssuer('ES256', 'es-unknown')
-    expect(reason(await verify(await other.sign(claims, t), { T_JWKS_URL: jwks.url }))).toBe('bad_token')
+    expect(reason(await verify(await other.sign(claims, t), { T_JWKS_URL: jwks.url }))).toBe(
+      'bad_token',
+    )
   })
 
   it('answers 401-style bad_token, not an exception, when the JWKS URL does not answer', async () => {

@@ -20,7 +20,12 @@ function verify(
   opts: { body?: string; toleranceSec?: number } = {},
 ): Promise<VerifyOutcome> {
   const env = createVerifyEnv({ T_SECRET: secrets }, globalThis.fetch, opts.toleranceSec)
-  const req = { body: new TextEncoder().encode(opts.body ?? body), headers: new Headers(headers), url: 'http://x/', now }
+  const req = {
+    body: new TextEncoder().encode(opts.body ?? body),
+    headers: new Headers(headers),
+    url: 'http://x/',
+    now,
+  }
   return verifyStandardWebhooks(scheme, req, env)
 }
 
@@ -38,13 +43,22 @@ describe('auth: standard-webhooks', () => {
     // The SDK checks against the real clock, so this pair runs at the real time.
     expect(new Webhook(secretA).verify(body, headers)).toEqual(JSON.parse(body))
     const env = createVerifyEnv({ T_SECRET: secretA }, globalThis.fetch, undefined)
-    const req = { body: new TextEncoder().encode(body), headers: new Headers(headers), url: 'http://x/', now: Date.now() }
+    const req = {
+      body: new TextEncoder().encode(body),
+      headers: new Headers(headers),
+      url: 'http://x/',
+      now: Date.now(),
+    }
     expect(await verifyStandardWebhooks(scheme, req, env)).toEqual({ ok: true })
   })
 
   it('accepts what svix signs, under svix-* header names', async () => {
     const signature = new SvixWebhook(secretA).sign('msg_svix', new Date(now), body)
-    const headers = { 'svix-id': 'msg_svix', 'svix-timestamp': String(t), 'svix-signature': signature }
+    const headers = {
+      'svix-id': 'msg_svix',
+      'svix-timestamp': String(t),
+      'svix-signature': signature,
+    }
     expect(reason(await verify(headers, secretA))).toBe('ok')
   })
 
@@ -64,8 +78,12 @@ describe('auth: standard-webhooks', () => {
     const headers = signed(secretA)
     expect(reason(await verify(headers, secretB))).toBe('bad_signature')
     expect(reason(await verify(headers, secretA, { body: `${body} ` }))).toBe('bad_signature')
-    expect(reason(await verify({ ...headers, 'webhook-id': 'msg_2' }, secretA))).toBe('bad_signature')
-    expect(reason(await verify({ ...headers, 'webhook-timestamp': String(t - 1) }, secretA))).toBe('bad_signature')
+    expect(reason(await verify({ ...headers, 'webhook-id': 'msg_2' }, secretA))).toBe(
+      'bad_signature',
+    )
+    expect(reason(await verify({ ...headers, 'webhook-timestamp': String(t - 1) }, secretA))).toBe(
+      'bad_signature',
+    )
   })
 
   it('refuses timestamps more than 300 s old or ahead, and accepts them just inside', async () => {
@@ -76,8 +94,12 @@ describe('auth: standard-webhooks', () => {
   })
 
   it('uses the per-provider tolerance when one is configured', async () => {
-    expect(reason(await verify(signed(secretA, t - 600), secretA, { toleranceSec: 900 }))).toBe('ok')
-    expect(reason(await verify(signed(secretA, t - 31), secretA, { toleranceSec: 30 }))).toBe('stale_timestamp')
+    expect(reason(await verify(signed(secretA, t - 600), secretA, { toleranceSec: 900 }))).toBe(
+      'ok',
+    )
+    expect(reason(await verify(signed(secretA, t - 31), secretA, { toleranceSec: 30 }))).toBe(
+      'stale_timestamp',
+    )
   })
 
   it('does not reveal the tolerance check to a forged signature', async () => {
@@ -90,10 +112,16 @@ describe('auth: standard-webhooks', () => {
       const without = Object.fromEntries(Object.entries(headers).filter(([k]) => k !== name))
       expect(reason(await verify(without, secretA))).toBe('missing_header')
     }
-    expect(reason(await verify({ ...headers, 'webhook-timestamp': '1.5e9' }, secretA))).toBe('malformed_header')
+    expect(reason(await verify({ ...headers, 'webhook-timestamp': '1.5e9' }, secretA))).toBe(
+      'malformed_header',
+    )
     const v2 = headers['webhook-signature'].replace('v1,', 'v2,')
-    expect(reason(await verify({ ...headers, 'webhook-signature': v2 }, secretA))).toBe('malformed_header')
+    expect(reason(await verify({ ...headers, 'webhook-signature': v2 }, secretA))).toBe(
+      'malformed_header',
+    )
     const unpadded = headers['webhook-signature'].replace(/=+$/, '')
-    expect(reason(await verify({ ...headers, 'webhook-signature': unpadded }, secretA))).toBe('malformed_header')
+    expect(reason(await verify({ ...headers, 'webhook-signature': unpadded }, secretA))).toBe(
+      'malformed_header',
+    )
   })
 })

@@ -41,7 +41,9 @@ export async function serveJwks(keys: JWK[]): Promise<JwksServer> {
       res.writeHead(404).end()
       return
     }
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: state.keys }))
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ keys: state.keys }))
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
@@ -55,8 +57,14 @@ export async function serveJwks(keys: JWK[]): Promise<JwksServer> {
 }
 
 /** SHA-256 of `body` in the encodings a `body_sha256` claim may use. */
-export async function bodySha256(body: string): Promise<{ hex: string; base64: string; base64url: string }> {
+export async function bodySha256(
+  body: string,
+): Promise<{ hex: string; base64: string; base64url: string }> {
   const { createHash } = await import('node:crypto')
   const digest = createHash('sha256').update(body, 'utf8').digest()
-  return { hex: digest.toString('hex'), base64: digest.toString('base64'), base64url: digest.toString('base64url') }
+  return {
+    hex: digest.toString('hex'),
+    base64: digest.toString('base64'),
+    base64url: digest.toString('base64url'),
+  }
 }

@@ -12,7 +12,9 @@ const credentials = 'adyen_webhook_user:p4ss:with:colons'
 const authorization = `Basic ${btoa(credentials)}`
 
 type Notification = {
-  notificationItems: { NotificationRequestItem: Record<string, unknown> & { additionalData?: object } }[]
+  notificationItems: {
+    NotificationRequestItem: Record<string, unknown> & { additionalData?: object }
+  }[]
 }
 
 const validator = new hmacValidator()
@@ -69,12 +71,15 @@ testProvider({
 function notification(key: string, ...overrides: Record<string, unknown>[]): string {
   const base = JSON.parse(body) as Notification
   const [first] = base.notificationItems
-  const items = overrides.map((o) => ({ NotificationRequestItem: { ...first?.NotificationRequestItem, ...o } }))
+  const items = overrides.map((o) => ({
+    NotificationRequestItem: { ...first?.NotificationRequestItem, ...o },
+  }))
   return signItems(JSON.stringify({ ...base, notificationItems: items }), key)
 }
 
 const hmacOnly = () => createTestGateway({ ADYEN_HMAC_KEY: current })
-const withBasic = () => createTestGateway({ ADYEN_HMAC_KEY: current, ADYEN_BASIC_AUTH: credentials })
+const withBasic = () =>
+  createTestGateway({ ADYEN_HMAC_KEY: current, ADYEN_BASIC_AUTH: credentials })
 
 describe('provider: adyen (special cases)', () => {
   it("computes Adyen's published HMAC test vector with the SDK and with our verifier's signed string", async () => {
@@ -94,7 +99,9 @@ describe('provider: adyen (special cases)', () => {
     const g = createTestGateway({ ADYEN_HMAC_KEY: previous })
     const payload = JSON.stringify({
       live: 'false',
-      notificationItems: [{ NotificationRequestItem: { ...item, additionalData: { hmacSignature: kat } } }],
+      notificationItems: [
+        { NotificationRequestItem: { ...item, additionalData: { hmacSignature: kat } } },
+      ],
     })
     const res = await g.post('adyen', payload)
     expect(res.status).toBe(200)
@@ -110,8 +117,13 @@ describe('provider: adyen (special cases)', () => {
   it("builds the signed string exactly as Adyen's SDK does (absent fields empty)", () => {
     const scheme = adyen.auth.schemes.find((s) => s.kind === 'item-hmac')
     if (scheme?.kind !== 'item-hmac') throw new Error('adyen has no item-hmac scheme')
-    const fixtureItem = (JSON.parse(body) as Notification).notificationItems[0]?.NotificationRequestItem
-    const full = { ...fixtureItem, originalReference: 'ORIG1', merchantReference: 'ref:with:colons' }
+    const fixtureItem = (JSON.parse(body) as Notification).notificationItems[0]
+      ?.NotificationRequestItem
+    const full = {
+      ...fixtureItem,
+      originalReference: 'ORIG1',
+      merchantReference: 'ref:with:colons',
+    }
     for (const item of [fixtureItem, full]) {
       expect(scheme.signedString(item)).toBe(validator.getDataToSign(item as never))
     }
@@ -125,7 +137,12 @@ describe('provider: adyen (special cases)', () => {
     const payload = notification(
       current,
       { pspReference: 'PSP0001', merchantReference: 'order-1' },
-      { pspReference: 'PSP0002', merchantReference: 'order-2', eventCode: 'CAPTURE', originalReference: 'PSP0001' },
+      {
+        pspReference: 'PSP0002',
+        merchantReference: 'order-2',
+        eventCode: 'CAPTURE',
+        originalReference: 'PSP0001',
+      },
     )
     const res = await g.post('adyen', payload, { authorization })
     expect(res.status).toBe(200)
@@ -144,17 +161,23 @@ describe('provider: adyen (special cases)', () => {
     const g = withBasic()
     const good = JSON.parse(notification(current, { pspReference: 'PSP0001' })) as Notification
     const bad = JSON.parse(notification(wrong, { pspReference: 'PSP0002' })) as Notification
-    const payload = JSON.stringify({ ...good, notificationItems: [...good.notificationItems, ...bad.notificationItems] })
+    const payload = JSON.stringify({
+      ...good,
+      notificationItems: [...good.notificationItems, ...bad.notificationItems],
+    })
     const res = await g.post('adyen', payload, { authorization })
     expect(res.status).toBe(401)
     expect(g.publisher.records).toHaveLength(0)
-    expect(g.logs.some((l) => l['event'] === 'auth_failure' && String(l['detail']).includes('item 1'))).toBe(true)
+    expect(
+      g.logs.some((l) => l['event'] === 'auth_failure' && String(l['detail']).includes('item 1')),
+    ).toBe(true)
   })
 
   it('rejects an item whose embedded signature was altered, even with correct Basic credentials', async () => {
     const g = withBasic()
-    const payload = notification(current, {}).replace(/("hmacSignature": ")(.)/, (_, p: string, c: string) =>
-      p + (c === 'A' ? 'B' : 'A'),
+    const payload = notification(current, {}).replace(
+      /("hmacSignature": ")(.)/,
+      (_, p: string, c: string) => p + (c === 'A' ? 'B' : 'A'),
     )
     expect((await g.post('adyen', payload, { authorization })).status).toBe(401)
     expect(g.publisher.records).toHaveLength(0)
@@ -171,7 +194,9 @@ describe('provider: adyen (special cases)', () => {
     const g = hmacOnly()
     const payload = notification(current, {})
     const parsed = JSON.parse(payload) as Notification
-    const ad = parsed.notificationItems[0]?.NotificationRequestItem.additionalData as { hmacSignature: string }
+    const ad = parsed.notificationItems[0]?.NotificationRequestItem.additionalData as {
+      hmacSignature: string
+    }
     ad.hmacSignature = ad.hmacSignature.replace(/=$/, '') // Node's lenient base64 would still decode it
     expect((await g.post('adyen', JSON.stringify(parsed))).status).toBe(401)
   })
@@ -204,7 +229,10 @@ describe('provider: adyen (special cases)', () => {
     const g = createTestGateway({ ADYEN_HMAC_KEY: `${previous},${current}` })
     const a = JSON.parse(notification(previous, { pspReference: 'PSP0001' })) as Notification
     const b = JSON.parse(notification(current, { pspReference: 'PSP0002' })) as Notification
-    const payload = JSON.stringify({ ...a, notificationItems: [...a.notificationItems, ...b.notificationItems] })
+    const payload = JSON.stringify({
+      ...a,
+      notificationItems: [...a.notificationItems, ...b.notificationItems],
+    })
     expect((await g.post('adyen', payload)).status).toBe(200)
     expect(g.publisher.records).toHaveLength(2)
   })
@@ -224,17 +252,33 @@ describe('provider: adyen (special cases)', () => {
     })
   })
 
+  it('maps Adyen payment method names to categories (card brands, wallets), keeping others', async () => {
+    const g = hmacOnly()
+    const methods = ['mcdebit', 'visa_applepay', 'paywithgoogle', 'ideal', undefined]
+    const payload = notification(
+      current,
+      ...methods.map((paymentMethod, i) => ({ pspReference: `PSP100${i}`, paymentMethod })),
+    )
+    expect((await g.post('adyen', payload)).status).toBe(200)
+    expect(
+      g.publisher.records.map((r) => (r.value as { payment_method: string }).payment_method),
+    ).toEqual(['card', 'wallet', 'wallet', 'ideal', 'unknown'])
+  })
+
   it('treats the same pspReference and eventCode as a duplicate, and a refund of it as new', async () => {
     const g = hmacOnly()
     const first = await g.post('adyen', notification(current, { pspReference: 'PSP0001' }))
     const again = await g.post('adyen', notification(current, { pspReference: 'PSP0001' }))
     expect(again.headers.get('txgate-event-id')).toBe(first.headers.get('txgate-event-id'))
-    const refund = notification(current, { pspReference: 'PSP0009', eventCode: 'REFUND', originalReference: 'PSP0001' })
+    const refund = notification(current, {
+      pspReference: 'PSP0009',
+      eventCode: 'REFUND',
+      originalReference: 'PSP0001',
+    })
     expect((await g.post('adyen', refund)).status).toBe(200)
-    expect(g.publisher.records.map((r) => (r.value as { idempotency_key: string }).idempotency_key)).toEqual([
-      'PSP0001:AUTHORISATION',
-      'PSP0009:REFUND:PSP0001',
-    ])
+    expect(
+      g.publisher.records.map((r) => (r.value as { idempotency_key: string }).idempotency_key),
+    ).toEqual(['PSP0001:AUTHORISATION', 'PSP0009:REFUND:PSP0001'])
   })
 
   it('answers 400 for a notification without items (nothing in it is signed)', async () => {
@@ -244,7 +288,11 @@ describe('provider: adyen (special cases)', () => {
 
   it('publishes the transaction item and ignores the report item of one notification', async () => {
     const g = hmacOnly()
-    const payload = notification(current, { pspReference: 'PSP0001' }, { pspReference: 'PSP0002', eventCode: 'REPORT_AVAILABLE' })
+    const payload = notification(
+      current,
+      { pspReference: 'PSP0001' },
+      { pspReference: 'PSP0002', eventCode: 'REPORT_AVAILABLE' },
+    )
     const res = await g.post('adyen', payload)
     expect(res.status).toBe(200)
     expect(await res.text()).toBe('[accepted]')

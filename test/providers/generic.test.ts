@@ -4,7 +4,13 @@ import { Webhook } from 'standardwebhooks'
 import { Webhook as SvixWebhook } from 'svix'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestGateway, type TestGateway } from '../helpers/app.ts'
-import { bodySha256, createIssuer, serveJwks, type Issuer, type JwksServer } from '../helpers/jwt-issuer.ts'
+import {
+  bodySha256,
+  createIssuer,
+  serveJwks,
+  type Issuer,
+  type JwksServer,
+} from '../helpers/jwt-issuer.ts'
 import { testProvider } from '../helpers/provider-suite.ts'
 
 // The issue's flat shape (the shared generic.json fixture is a different harness event).
@@ -51,7 +57,14 @@ testProvider({
       // An unparseable body has no event_id; sign it under a fixed message id.
       const id = 'msg_unparsed'
       const signature = new Webhook(opts.secret).sign(id, new Date(opts.at * 1000), payload)
-      return { body: payload, headers: { 'webhook-id': id, 'webhook-timestamp': String(opts.at), 'webhook-signature': signature } }
+      return {
+        body: payload,
+        headers: {
+          'webhook-id': id,
+          'webhook-timestamp': String(opts.at),
+          'webhook-signature': signature,
+        },
+      }
     }
   },
   signatureHeader: 'webhook-signature',
@@ -74,7 +87,8 @@ testProvider({
 })
 
 const nowSec = (g: TestGateway) => Math.floor(g.clock.now / 1000)
-const hmacHex = (secret: string, body: string) => createHmac('sha256', secret).update(body).digest('hex')
+const hmacHex = (secret: string, body: string) =>
+  createHmac('sha256', secret).update(body).digest('hex')
 
 describe('provider: generic (Standard Webhooks and X-Signature HMAC)', () => {
   it('accepts a Svix-signed request with svix-* headers', async () => {
@@ -82,7 +96,11 @@ describe('provider: generic (Standard Webhooks and X-Signature HMAC)', () => {
     const body = event()
     const at = new Date(g.clock.now)
     const signature = new SvixWebhook(current).sign('msg_svix', at, body)
-    const headers = { 'svix-id': 'msg_svix', 'svix-timestamp': String(nowSec(g)), 'svix-signature': signature }
+    const headers = {
+      'svix-id': 'msg_svix',
+      'svix-timestamp': String(nowSec(g)),
+      'svix-signature': signature,
+    }
     expect((await g.post('generic', body, headers)).status).toBe(200)
   })
 
@@ -98,7 +116,9 @@ describe('provider: generic (Standard Webhooks and X-Signature HMAC)', () => {
     const g = createTestGateway({ GENERIC_HMAC_SECRET: 'hmac-secret-1' })
     const body = event()
     const good = hmacHex('hmac-secret-1', body)
-    expect((await g.post('generic', body, { 'x-signature': hmacHex('other', body) })).status).toBe(401)
+    expect((await g.post('generic', body, { 'x-signature': hmacHex('other', body) })).status).toBe(
+      401,
+    )
     expect((await g.post('generic', body)).status).toBe(401)
     expect((await g.post('generic', `${body} `, { 'x-signature': good })).status).toBe(401)
     expect(g.publisher.records).toHaveLength(0)
@@ -108,17 +128,36 @@ describe('provider: generic (Standard Webhooks and X-Signature HMAC)', () => {
     const g = createTestGateway({ GENERIC_HMAC_SECRET: 'old-secret, new-secret' })
     const a = event({ event_id: 'evt_a' })
     const b = event({ event_id: 'evt_b' })
-    expect((await g.post('generic', a, { 'x-signature': hmacHex('old-secret', a) })).status).toBe(200)
-    expect((await g.post('generic', b, { 'x-signature': hmacHex('new-secret', b) })).status).toBe(200)
+    expect((await g.post('generic', a, { 'x-signature': hmacHex('old-secret', a) })).status).toBe(
+      200,
+    )
+    expect((await g.post('generic', b, { 'x-signature': hmacHex('new-secret', b) })).status).toBe(
+      200,
+    )
   })
 
   it('with several schemes configured, any one verifying is enough and a failing one alone is 401', async () => {
-    const g = createTestGateway({ GENERIC_WEBHOOK_SECRET: current, GENERIC_HMAC_SECRET: 'hmac-secret-1' })
+    const g = createTestGateway({
+      GENERIC_WEBHOOK_SECRET: current,
+      GENERIC_HMAC_SECRET: 'hmac-secret-1',
+    })
     const body = event()
-    expect((await g.post('generic', body, { 'x-signature': hmacHex('hmac-secret-1', body) })).status).toBe(200)
+    expect(
+      (await g.post('generic', body, { 'x-signature': hmacHex('hmac-secret-1', body) })).status,
+    ).toBe(200)
     const other = event({ event_id: 'evt_other' })
-    expect((await g.post('generic', other, signStandard(other, { secret: current, at: nowSec(g) }).headers)).status).toBe(200)
-    expect((await g.post('generic', other, { 'x-signature': hmacHex('nope', other) })).status).toBe(401)
+    expect(
+      (
+        await g.post(
+          'generic',
+          other,
+          signStandard(other, { secret: current, at: nowSec(g) }).headers,
+        )
+      ).status,
+    ).toBe(200)
+    expect((await g.post('generic', other, { 'x-signature': hmacHex('nope', other) })).status).toBe(
+      401,
+    )
   })
 
   it('is not served (404) when none of its schemes is configured', async () => {
@@ -193,9 +232,17 @@ describe('provider: generic (JWT bearer)', () => {
   afterAll(() => jwks.close())
 
   const jwksGateway = () =>
-    createTestGateway({ GENERIC_JWKS_URL: jwks.url, GENERIC_JWT_ISSUER: issuerUrl, GENERIC_JWT_AUDIENCE: audience })
+    createTestGateway({
+      GENERIC_JWKS_URL: jwks.url,
+      GENERIC_JWT_ISSUER: issuerUrl,
+      GENERIC_JWT_AUDIENCE: audience,
+    })
   const pemGateway = () =>
-    createTestGateway({ GENERIC_JWT_PUBLIC_KEY: rs.pem, GENERIC_JWT_ISSUER: issuerUrl, GENERIC_JWT_AUDIENCE: audience })
+    createTestGateway({
+      GENERIC_JWT_PUBLIC_KEY: rs.pem,
+      GENERIC_JWT_ISSUER: issuerUrl,
+      GENERIC_JWT_AUDIENCE: audience,
+    })
   const claims = { iss: issuerUrl, aud: audience, sub: 'store-backend' }
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
 
@@ -208,14 +255,27 @@ describe('provider: generic (JWT bearer)', () => {
 
   it('accepts a token verified against a PEM public key', async () => {
     const g = pemGateway()
-    expect((await g.post('generic', event(), bearer(await rs.sign(claims, nowSec(g))))).status).toBe(200)
+    expect(
+      (await g.post('generic', event(), bearer(await rs.sign(claims, nowSec(g))))).status,
+    ).toBe(200)
   })
 
   it('rejects a wrong issuer and a wrong audience', async () => {
     const g = jwksGateway()
     const t = nowSec(g)
-    expect((await g.post('generic', event(), bearer(await es.sign({ ...claims, iss: 'https://evil' }, t)))).status).toBe(401)
-    expect((await g.post('generic', event(), bearer(await es.sign({ ...claims, aud: 'billing' }, t)))).status).toBe(401)
+    expect(
+      (
+        await g.post(
+          'generic',
+          event(),
+          bearer(await es.sign({ ...claims, iss: 'https://evil' }, t)),
+        )
+      ).status,
+    ).toBe(401)
+    expect(
+      (await g.post('generic', event(), bearer(await es.sign({ ...claims, aud: 'billing' }, t))))
+        .status,
+    ).toBe(401)
     expect(g.publisher.records).toHaveLength(0)
   })
 
@@ -248,7 +308,9 @@ describe('provider: generic (JWT bearer)', () => {
   it('refuses a token signed by a key the JWKS does not hold', async () => {
     const g = jwksGateway()
     const stranger = await createIssuer('ES256', 'es-1') // same kid, other key
-    expect((await g.post('generic', event(), bearer(await stranger.sign(claims, nowSec(g))))).status).toBe(401)
+    expect(
+      (await g.post('generic', event(), bearer(await stranger.sign(claims, nowSec(g))))).status,
+    ).toBe(401)
   })
 
   it('accepts a body bound by body_sha256 and refuses another body under the same token', async () => {
