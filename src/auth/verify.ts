@@ -33,7 +33,13 @@ export function isConfigured(scheme: AuthScheme, env: Pick<VerifyEnv, 'secrets' 
     case 'item-hmac':
       return env.secrets(scheme.secret).length > 0
     case 'jwt':
-      return Boolean(env.setting(scheme.jwksUrl)) || env.secrets(scheme.publicKey).length > 0
+      // Issuer and audience are required: without them a token minted for another service by
+      // the same key server would pass.
+      return (
+        (Boolean(env.setting(scheme.jwksUrl)) || env.secrets(scheme.publicKey).length > 0) &&
+        Boolean(env.setting(scheme.issuer)) &&
+        Boolean(env.setting(scheme.audience))
+      )
     case 'basic':
       return env.secrets(scheme.credentials).length > 0
     case 'cert-signature':
@@ -49,7 +55,7 @@ export function enablingSettings(scheme: AuthScheme): string[] {
     case 'item-hmac':
       return [scheme.secret]
     case 'jwt':
-      return [`${scheme.jwksUrl} or ${scheme.publicKey}`]
+      return [`${scheme.jwksUrl} or ${scheme.publicKey}`, scheme.issuer, scheme.audience]
     case 'basic':
       return [scheme.credentials]
     case 'cert-signature':
