@@ -1,0 +1,197 @@
+/** @module Every metric txgate exposes: name, type, help, label names and buckets (data only). */
+
+/** Seconds: from half a millisecond (an in-memory claim) to ten seconds (a Kafka timeout). */
+const LATENCY_BUCKETS = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+] as const
+const SIZE_BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000] as const
+
+/** Request outcomes: the fixed label set of `txgate_requests_total`. */
+export const OUTCOMES = [
+  'accepted',
+  'duplicate',
+  'ignored',
+  'dlq',
+  'unauthorized',
+  'rate_limited',
+  'bad_request',
+  'too_large',
+  'unavailable',
+  'in_flight',
+  'not_found',
+  'error',
+] as const
+export type Outcome = (typeof OUTCOMES)[number]
+
+export const STAGES = ['verify', 'store', 'publish'] as const
+export type Stage = (typeof STAGES)[number]
+
+type LabelSpec = {
+  readonly name: string
+  /** When given, any other value is recorded as `other`, so no caller can grow the series. */
+  readonly values?: readonly string[]
+}
+type Spec = {
+  readonly type: 'counter' | 'gauge' | 'histogram'
+  readonly help: string
+  readonly labels: readonly LabelSpec[]
+  readonly buckets?: readonly number[]
+}
+
+const UNAUTHORIZED_REASONS = [
+  'missing_header',
+  'malformed_header',
+  'bad_signature',
+  'stale_timestamp',
+  'future_timestamp',
+  'bad_credentials',
+  'bad_token',
+  'bad_certificate',
+  'untrusted_cert_url',
+] as const
+
+const provider = { name: 'provider' } as const
+const publisher = { name: 'publisher' } as const
+const store = { name: 'store' } as const
+const storeOp = {
+  name: 'op',
+  values: ['claim', 'commit', 'release', 'limit', 'limit_and_claim'],
+} as const
+
+export const CATALOG = {
+  // --- Requests (webhook path) ---
+  txgate_requests_total: {
+    type: 'counter',
+    help: 'Requests by provider and outcome; reason is set for unauthorized only.',
+    labels: [provider, { name: 'outcome', values: OUTCOMES }, { name: 'reason', values: UNAUTHORIZED_REASONS }],
+  },
+  txgate_events_total: {
+    type: 'counter',
+    help: 'Events (a request may carry several) by provider and outcome.',
+    labels: [provider, { name: 'outcome', values: ['accepted', 'duplicate', 'ignored', 'dlq'] }],
+  },
+  txgate_request_duration_seconds: {
+    type: 'histogram',
+    help: 'End-to-end request latency per provider, from the first byte read to the answer.',
+    labels: [provider],
+    buckets: LATENCY_BUCKETS,
+  },
+  txgate_stage_duration_seconds: {
+    type: 'histogram',
+    help: 'Latency of one pipeline stage call: verify (signatures), store (rate limit, claim, commit), publish.',
+    labels: [provider, { name: 'stage', values: STAGES }],
+    buckets: LATENCY_BUCKETS,
+  },
+  // --- Publish ---
+  txgate_publish_total: {
+    type: 'counter',
+    help: 'Publish calls by publisher and result.',
+    labels: [publisher, { name: 'result', values: ['ok', 'error'] }],
+  },
+  txgate_publish_records_total: {
+    type: 'counter',
+    help: 'Records by topic and result (ok: durably accepted).',
+    labels: [publisher, { name: 'topic' }, { name: 'result', values: ['ok', 'error'] }],
+  },
+  txgate_publish_batch_size: {
+    type: 'histogram',
+    help: 'Records per publish call.',
+    labels: [publisher],
+    buckets: SIZE_BUCKETS,
+  },
+  txgate_publish_retries_total: {
+    type: 'counter',
+    help: 'Publish attempts that were retried.',
+    labels: [publisher],
+  },
+  txgate_breaker_state: {
+    type: 'gauge',
+    help: 'Kafka circuit breaker: 0 closed, 1 half-open, 2 open.',
+    labels: [publisher],
+  },
+  txgate_breaker_transitions_total: {
+    type: 'counter',
+    help: 'Circuit breaker transitions by the state entered.',
+    labels: [publisher, { name: 'to', values: ['closed', 'half-open', 'open'] }],
+  },
+  txgate_spool_records: {
+    type: 'gauge',
+    help: 'Records waiting in the spool.',
+    labels: [],
+  },
+  txgate_spool_bytes: {
+    type: 'gauge',
+    help: 'Bytes held by the spool.',
+    labels: [],
+  },
+  txgate_spool_max_bytes: {
+    type: 'gauge',
+    help: 'Spool size bound; new events are refused (503) beyond it.',
+    labels: [],
+  },
+  txgate_spool_oldest_record_age_seconds: {
+    type: 'gauge',
+    help: 'Age of the oldest record not yet replayed into Kafka.',
+    labels: [],
+  },
+  txgate_spool_replayed_records_total: {
+    type: 'counter',
+    help: 'Spooled records replayed into Kafka.',
+    labels: [],
+  },
+  // --- Store (idempotency and rate limit) ---
+  txgate_store_calls_total: {
+    type: 'counter',
+    help: 'Calls to the idempotency / rate-limit store.',
+    labels: [store, storeOp],
+  },
+  txgate_store_errors_total: {
+    type: 'counter',
+    help: 'Store calls that failed or did not answer in time.',
+    labels: [store, storeOp, { name: 'reason', values: ['timeout', 'down', 'error'] }],
+  },
+  txgate_store_fail_open_total: {
+    type: 'counter',
+    help: 'Requests let through unguarded because the store did not answer (fail open).',
+    labels: [provider, { name: 'reason', values: ['timeout', 'down'] }],
+  },
+  // --- Batch ---
+  txgate_batch_jobs_total: {
+    type: 'counter',
+    help: 'Finished batch jobs by result.',
+    labels: [{ name: 'result', values: ['ok', 'failed'] }],
+  },
+  txgate_batch_jobs_in_progress: {
+    type: 'gauge',
+    help: 'Batch jobs running now.',
+    labels: [],
+  },
+  txgate_batch_records_total: {
+    type: 'counter',
+    help: 'Batch records by outcome: read, published, dlq.',
+    labels: [{ name: 'outcome', values: ['read', 'published', 'dlq'] }],
+  },
+  txgate_batch_bytes_total: {
+    type: 'counter',
+    help: 'Bytes of batch input read.',
+    labels: [],
+  },
+  txgate_batch_last_job_rows_per_second: {
+    type: 'gauge',
+    help: 'Records per second of the last finished batch job.',
+    labels: [],
+  },
+} as const satisfies Record<string, Spec>
+
+export type MetricName = keyof typeof CATALOG
+type NamesOf<T extends Spec['type']> = {
+  [K in MetricName]: (typeof CATALOG)[K]['type'] extends T ? K : never
+}[MetricName]
+export type CounterName = NamesOf<'counter'>
+export type GaugeName = NamesOf<'gauge'>
+export type HistogramName = NamesOf<'histogram'>
+/** The labels a metric takes: only its declared names, each optional (absent = not emitted). */
+export type LabelsOf<N extends MetricName> = {
+  readonly [L in (typeof CATALOG)[N]['labels'][number]['name']]?: string
+}
+export type { Spec as MetricSpec }
