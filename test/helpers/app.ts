@@ -4,6 +4,7 @@ import { createApp } from '../../src/app.ts'
 import { loadConfig, type Settings } from '../../src/config.ts'
 import type { Deps } from '../../src/deps.ts'
 import { createLogger } from '../../src/observability/log.ts'
+import { secretValues } from '../../src/observability/redact.ts'
 import { createRegistry } from '../../src/provider/registry.ts'
 import type { AnyProvider } from '../../src/provider/types.ts'
 import { createMemoryLimiter, createMemoryStore } from '../../src/store/memory.ts'
@@ -36,7 +37,9 @@ export function createTestGateway(
     publisher,
     clock,
     fetch: opts.fetch ?? globalThis.fetch,
-    log: createLogger('debug', (line) => logs.push(JSON.parse(line) as Record<string, unknown>), clock),
+    log: createLogger('debug', (line) => logs.push(JSON.parse(line) as Record<string, unknown>), clock, {
+      secrets: secretValues(settings),
+    }),
     ...opts.deps,
   }
   const app = createApp(deps)

@@ -1,0 +1,102 @@
+/**
+ * @module Log redaction, the last line of defence: secrets, signatures, credentials and card
+ * numbers never reach a log line, whatever a caller passes in.
+ */
+
+const REDACTED = '[redacted]'
+
+/** Field names whose values are never logged, at any depth. */
+const SENSITIVE_KEY =
+  /secret|signature|authorization|password|passwd|token|api[-_]?key|cookie|credential|private[-_]?key|^pan$|card[-_]?number/i
+
+// One pass over each string: credentials after an auth scheme word, signature parameters
+// (Stripe `v1=<hex>`, Standard Webhooks `v1,<base64>`, `sha256=<hex>`), well-known secret
+// formats, and 13–19 digit runs (spaces or dashes allowed) that are checked with Luhn below.
+const SENSITIVE_TEXT = new RegExp(
+  [
+    String.raw`(?<auth>\b(?:Bearer|Basic|Digest)\s+)[A-Za-z0-9._~+/=-]+`,
+    String.raw`(?<sig>\b(?:v\d|sha\d+)[=,])[A-Za-z0-9+/=_-]{16,}`,
+    String.raw`\bwhsec_[A-Za-z0-9+/=]+`,
+    String.raw`\b[sr]k_(?:live|test)_[A-Za-z0-9]+`,
+    String.raw`(?<![A-Za-z0-9])\d(?:[ -]?\d){12,18}(?![A-Za-z0-9])`,
+  ].join('|'),
+  'g',
+)
+
+const MAX_DEPTH = 8
+
+export type Redactor = (fields: Record<string, unknown>) => Record<string, unknown>
+
+/**
+ * @param secrets Configured secret values, removed wherever they appear in a string
+ * (values shorter than 8 characters are ignored: they would redact ordinary words).
+ */
+export function createRedactor(secrets: readonly string[] = []): Redactor {
+  const known = secrets.filter((s) => s.length >= 8)
+  const text = (s: string): string => {
+    let out = s.replace(SENSITIVE_TEXT, replace)
+    for (const k of known) if (out.includes(k)) out = out.split(k).join(REDACTED)
+    return out
+  }
+  const value = (v: unknown, depth: number): unknown => {
+    if (typeof v === 'string') return text(v)
+    if (v === null || typeof v !== 'object') return v
+    if (depth >= MAX_DEPTH) return '[truncated]'
+    if (v instanceof Error) return text(v.stack ?? String(v))
+    if (Array.isArray(v)) return v.map((x) => value(x, depth + 1))
+    if (v instanceof Headers) return object(Object.fromEntries(v), depth + 1)
+    return object(v as Record<string, unknown>, depth + 1)
+  }
+  const object = (o: Record<string, unknown>, depth: number): Record<string, unknown> => {
+    const out: Record<string, unknown> = {}
+    for (const k of Object.keys(o)) out[k] = SENSITIVE_KEY.test(k) ? REDACTED : value(o[k], depth)
+    return out
+  }
+  return (fields) => object(fields, 0)
+}
+
+/** True for a digit string passing the Luhn check (what every card number does). */
+export function luhn(digits: string): boolean {
+  let sum = 0
+  for (let i = 0; i < digits.length; i++) {
+    let d = digits.charCodeAt(digits.length - 1 - i) - 48
+    if (i % 2 === 1) {
+      d *= 2
+      if (d > 9) d -= 9
+    }
+    sum += d
+  }
+  return sum % 10 === 0
+}
+
+// --- Internal helpers ---
+
+function replace(match: string, ...args: unknown[]): string {
+  const groups = args.at(-1) as { auth?: string; sig?: string }
+  if (groups.auth !== undefined) return groups.auth + REDACTED
+  if (groups.sig !== undefined) return groups.sig + REDACTED
+  const c = match.charCodeAt(0)
+  if (c < 48 || c > 57) return REDACTED // whsec_…, sk_live_…
+  return luhn(match.replace(/[ -]/g, '')) ? '[redacted-pan]' : match
+}
+
+// Setting names that hold secrets by convention (STRIPE_WEBHOOK_SECRET, ADYEN_HMAC_KEY,
+// ADYEN_BASIC_AUTH, UPSTASH_REDIS_REST_TOKEN, TXGATE_ADMIN_TOKEN, …).
+const SECRET_SETTING = /SECRET|TOKEN|PASSWORD|PASSWD|PRIVATE|CREDENTIAL|HMAC|BASIC_AUTH|API_?KEY|_KEY$/i
+// Credentials inside a URL setting (REDIS_URL=redis://user:password@host).
+const URL_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^/@:]*:([^@/]+)@/i
+
+/** The secret values among settings, to hand to createLogger; comma-separated lists are split. */
+export function secretValues(settings: Readonly<Record<string, string | undefined>>): string[] {
+  const out = new Set<string>()
+  for (const [name, value] of Object.entries(settings)) {
+    if (!value) continue
+    if (SECRET_SETTING.test(name)) {
+      out.add(value.trim())
+      for (const part of value.split(',')) if (part.trim()) out.add(part.trim())
+    }
+    const pw = URL_PASSWORD.exec(value)?.[1]
+    if (pw) out.add(decodeURIComponent(pw))
+  }
+  return [...out]
+}
