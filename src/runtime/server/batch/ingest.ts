@@ -1,0 +1,184 @@
+/** @module One batch job: integrity gate → file ledger → units (inline or in workers) → chunks published in file order → stats. */
+import { rm } from 'node:fs/promises'
+import { basename } from 'node:path'
+import type { BuiltRecord } from '../../../batch/build.ts'
+import { addCounts, emptyStats, type JobStatus, type RefusalCode } from '../../../batch/job.ts'
+import type { FileLedger } from '../../../batch/ledger.ts'
+import type { BatchMapping } from '../../../batch/mapping.ts'
+import { createChunkPublisher } from '../../../batch/publish-chunk.ts'
+import type { Config } from '../../../config.ts'
+import { uuidv7 } from '../../../message/uuidv7.ts'
+import type { Logger } from '../../../observability/log.ts'
+import { traceFrom } from '../../../observability/trace.ts'
+import type { Registry } from '../../../provider/registry.ts'
+import type { Publisher } from '../../../publish/types.ts'
+import type { Store } from '../../../store/types.ts'
+import { inspectFile } from './integrity.ts'
+import { createPool } from './pool.ts'
+import type { UnitResult } from './processor.ts'
+import { openUnits } from './units.ts'
+
+export type BatchEnv = {
+  config: Config
+  registry: Registry
+  store: Store
+  publisher: Publisher
+  clock: () => number
+  log: Logger
+  ledger: FileLedger
+  /** Where gzip'd Parquet files are decompressed to. */
+  tmpDir: string
+  /** Worker threads for a large file (0: this thread only). */
+  workers: number
+  /** Records published per chunk. @default 10 000 */
+  chunkSize: number
+  /** Mappings from a YAML file: file-only providers, and overrides of the modules' `batch` parts. */
+  mappings?: Readonly<Record<string, BatchMapping>>
+  /** Files smaller than this run on the calling thread: starting workers costs more. @default 8 MiB */
+  workerThresholdBytes?: number
+  /** Target size of a block of lines handed to a worker. @default 1 MiB */
+  blockBytes?: number
+}
+
+export type IngestRequest = {
+  path: string
+  provider: string
+  jobId?: string
+  /** The name the file came with (an upload's); default: the path's base name. */
+  name?: string
+  /** A mapping for this job only (`--mapping`), over the YAML file's and the module's. */
+  mapping?: BatchMapping
+  /** The supplied SHA-256, lower-case hex. */
+  checksum?: string
+  /** Ingest even though this file (same provider and SHA-256) was ingested before. */
+  force?: boolean
+  traceparent?: string
+  onProgress?: (status: Readonly<JobStatus>) => void
+}
+
+const WORKER_THRESHOLD_BYTES = 8 * 1024 * 1024
+
+export function mappingFor(env: Pick<BatchEnv, 'mappings' | 'registry'>, provider: string): BatchMapping | undefined {
+  return env.mappings?.[provider] ?? env.registry.get(provider)?.batch
+}
+
+export async function ingestFile(env: BatchEnv, req: IngestRequest): Promise<JobStatus> {
+  const started = performance.now()
+  const name = req.name ?? basename(req.path)
+  const status: JobStatus = {
+    id: req.jobId ?? uuidv7(env.clock()),
+    provider: req.provider,
+    file: name,
+    state: 'running',
+    progress: { bytesRead: 0, totalBytes: 0 },
+    stats: emptyStats(),
+    startedAt: new Date(env.clock()).toISOString(),
+  }
+  const finish = (state: JobStatus['state'], extra: Partial<JobStatus> = {}): JobStatus => {
+    Object.assign(status, extra, { state, finishedAt: new Date(env.clock()).toISOString() })
+    const ms = performance.now() - started
+    status.stats.durationMs = Math.round(ms)
+    status.stats.recordsPerSec = ms > 0 ? Math.round((status.stats.read * 1000) / ms) : 0
+    req.onProgress?.(status)
+    env.log.info('batch job finished', { job_id: status.id, provider: status.provider, file: name, state, ...status.stats, ...(status.reason ? { reason: status.reason } : {}) })
+    return status
+  }
+  const refuse = (refusal: RefusalCode, reason: string) => finish('refused', { refusal, reason })
+
+  const mapping = req.mapping ?? mappingFor(env, req.provider)
+  if (!mapping) return refuse('no_mapping', `no batch mapping for provider "${req.provider}" (add one to its module or pass a mapping file)`)
+
+  const file = await inspectFile(req.path, {
+    name,
+    tmpDir: env.tmpDir,
+    ...(req.checksum !== undefined ? { expectedSha256: req.checksum } : {}),
+    ...(mapping.format !== undefined ? { declared: mapping.format } : {}),
+  })
+  if (!file.ok) return refuse(file.refusal, file.reason)
+  Object.assign(status, { format: file.format, gzip: file.gzip, checksum: `sha256:${file.sha256}` })
+  status.stats.bytes = file.bytes
+  status.progress.totalBytes = file.bytes
+  const cleanup = () => (file.parquetPath ? rm(file.parquetPath, { force: true }) : Promise.resolve())
+
+  if (!req.force) {
+    const claim = await env.ledger.claim(req.provider, file.sha256, status.id)
+    if (!claim.ok) {
+      await cleanup()
+      return refuse(
+        'duplicate_file',
+        claim.state === 'done'
+          ? `this file was already ingested (job ${claim.jobId}); force to ingest it again`
+          : `this file is being ingested by job ${claim.jobId}`,
+      )
+    }
+  }
+
+  const trace = traceFrom(new Headers(req.traceparent ? { traceparent: req.traceparent } : {}))
+  const { config } = env
+  const source = await openUnits(req.path, file, {
+    mapping,
+    name,
+    onBytes: (n) => (status.progress.bytesRead += n),
+    ...(env.blockBytes ? { blockBytes: env.blockBytes } : {}),
+  })
+  const large = file.contentBytes >= (env.workerThresholdBytes ?? WORKER_THRESHOLD_BYTES)
+  const pool = createPool(large ? env.workers : 0, {
+    mapping,
+    csv: source.csv,
+    ...(file.format === 'parquet' ? { parquetPath: file.parquetPath ?? req.path } : {}),
+    build: {
+      provider: req.provider,
+      tenantId: config.tenantId,
+      traceId: trace.traceId,
+      traceparent: trace.traceparent,
+      ingestedAt: env.clock(),
+      topics: { batch: config.topics.batch, dlq: config.topics.dlq },
+      file: name,
+      position: file.format === 'parquet' ? 'row' : 'line',
+    },
+  })
+  const publishChunk = createChunkPublisher({
+    store: env.store,
+    publisher: env.publisher,
+    inFlightTtlMs: config.inFlightTtlMs,
+    ttlMs: config.idempotencyTtlMs,
+    log: env.log,
+  })
+  let pending: BuiltRecord[] = []
+  const flush = async (all: boolean) => {
+    while (pending.length >= env.chunkSize || (all && pending.length > 0)) {
+      const chunk = pending.length > env.chunkSize ? pending.slice(0, env.chunkSize) : pending
+      pending = pending.length > env.chunkSize ? pending.slice(env.chunkSize) : []
+      addCounts(status.stats, await publishChunk(chunk))
+    }
+  }
+  const take = async (r: UnitResult) => {
+    status.stats.read += r.read
+    for (const b of r.built) pending.push(b)
+    await flush(false)
+    req.onProgress?.(status)
+  }
+
+  // Units run ahead in the pool; results are taken in file order, so per-key order holds.
+  const ahead: Promise<UnitResult>[] = []
+  try {
+    const window = Math.max(2, pool.size * 2)
+    for await (const unit of source.units) {
+      ahead.push(pool.run(unit))
+      if (ahead.length >= window) await take(await (ahead.shift() as Promise<UnitResult>))
+    }
+    while (ahead.length > 0) await take(await (ahead.shift() as Promise<UnitResult>))
+    await flush(true)
+  } catch (err) {
+    for (const p of ahead) p.catch(() => undefined)
+    await pool.close()
+    await cleanup()
+    if (!req.force) await env.ledger.release(req.provider, file.sha256, status.id).catch(() => undefined)
+    return finish('failed', { reason: err instanceof Error ? err.message : String(err) })
+  }
+  await pool.close()
+  await cleanup()
+  if (!req.force) await env.ledger.commit(req.provider, file.sha256, status.id)
+  else await env.ledger.commit(req.provider, file.sha256, status.id).catch(() => undefined)
+  return finish('succeeded')
+}

@@ -1,0 +1,121 @@
+/** @module One block of whole lines → rows: CSV through csv-parse, NDJSON through JSON.parse. */
+import { parse } from 'csv-parse/sync'
+import type { SourceRow } from '../../../batch/build.ts'
+
+export type CsvLayout = {
+  delimiter: string
+  /** Column names: the header row, the mapping's `columns`, or "1", "2", ... */
+  header: readonly string[] | undefined
+}
+
+const decoder = new TextDecoder()
+
+/**
+ * Parses a block with csv-parse's synchronous API (the block is bounded, so this holds no more
+ * than the block's rows). A record csv-parse refuses (stray quote) becomes a bad row with its
+ * message and parsing resumes on the next line, so one bad row never costs its neighbours.
+ * Line numbers come from byte offsets: csv-parse's own line count drifts on quoted CRLFs.
+ */
+export function parseCsvBlock(bytes: Uint8Array, firstLine: number, layout: CsvLayout): SourceRow[] {
+  const rows: SourceRow[] = []
+  let header = layout.header
+  const lines = createLineCounter(bytes)
+  let base = 0 // offset of the part being parsed within the block
+  const push = (fields: string[], endOffset: number) => {
+    let extra = 0
+    for (const f of fields) if (f.includes('\n')) extra += f.split('\n').length - 1
+    const line = firstLine + lines.endLineOf(base + endOffset) - extra
+    if (header === undefined) header = fields.map((_, i) => String(i + 1))
+    if (fields.length !== header.length) {
+      rows.push({ line, bad: `record has ${fields.length} fields, the header has ${header.length}`, raw: fields })
+      return
+    }
+    // Null prototype: a column named "__proto__" is data, not the object's prototype.
+    const record = Object.create(null) as Record<string, unknown>
+    for (let i = 0; i < header.length; i++) record[header[i] as string] = fields[i]
+    rows.push({ line, record })
+  }
+  // csv-parse cannot resume after an error, so the rest of the block is parsed anew.
+  for (;;) {
+    try {
+      parse(Buffer.from(bytes.buffer, bytes.byteOffset + base, bytes.length - base), {
+        delimiter: layout.delimiter,
+        relax_column_count: true,
+        skip_empty_lines: true,
+        on_record: (record: string[], context) => {
+          push(record, context.bytes)
+          return undefined
+        },
+      })
+      return rows
+    } catch (err) {
+      const at = (err as { bytes?: number }).bytes
+      if (typeof at !== 'number') throw err
+      const errorAt = base + Math.max(0, at - 1)
+      const lineStart = bytes.lastIndexOf(0x0a, errorAt - 1) + 1
+      const lineEnd = bytes.indexOf(0x0a, errorAt)
+      // csv-parse's own "at line N" counts from the block, not the file: the row carries the file's line.
+      const reason = (err instanceof Error ? err.message : String(err)).replace(/ at line \d+/, '')
+      const raw = decoder.decode(bytes.subarray(lineStart, lineEnd < 0 ? bytes.length : lineEnd)).replace(/\r$/, '')
+      rows.push({ line: firstLine + lines.lineAt(lineStart), bad: reason, raw })
+      if (lineEnd < 0) return rows
+      base = lineEnd + 1
+    }
+  }
+}
+
+/** Reads the header line of a CSV file (the first line; a header never spans lines). */
+export function parseCsvHeader(line: string, delimiter: string): string[] {
+  const [fields] = parse(line, { delimiter, relax_quotes: true }) as string[][]
+  return (fields ?? []).map((f) => f.trim())
+}
+
+/** One JSON object per line; a line that is not one becomes a bad row with the parser's reason. */
+export function parseNdjsonBlock(bytes: Uint8Array, firstLine: number): SourceRow[] {
+  const rows: SourceRow[] = []
+  const text = decoder.decode(bytes)
+  let line = firstLine
+  let start = 0
+  while (start < text.length) {
+    let end = text.indexOf('\n', start)
+    if (end < 0) end = text.length
+    const raw = text.slice(start, end).trim()
+    if (raw !== '') {
+      try {
+        const value: unknown = JSON.parse(raw)
+        if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+          rows.push({ line, record: value as Record<string, unknown> })
+        } else {
+          rows.push({ line, bad: 'line is JSON but not an object', raw })
+        }
+      } catch (err) {
+        rows.push({ line, bad: `line is not JSON: ${err instanceof Error ? err.message : String(err)}`, raw })
+      }
+    }
+    line++
+    start = end + 1
+  }
+  return rows
+}
+
+// --- Internal helpers ---
+
+/** 0-based line of a byte offset, counted forward incrementally (records arrive in order). */
+function createLineCounter(bytes: Uint8Array) {
+  let at = 0
+  let line = 0
+  const lineAt = (offset: number): number => {
+    if (offset < at) {
+      at = 0
+      line = 0
+    }
+    for (let i = bytes.indexOf(0x0a, at); i >= 0 && i < offset; i = bytes.indexOf(0x0a, i + 1)) line++
+    at = offset
+    return line
+  }
+  return {
+    lineAt,
+    /** The line a record ending at `end` (exclusive, after its line feed) ends on. */
+    endLineOf: (end: number): number => lineAt(end > 0 && bytes[end - 1] === 0x0a ? end - 1 : end),
+  }
+}

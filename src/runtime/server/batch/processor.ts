@@ -1,0 +1,60 @@
+/** @module A unit of work (a block of lines, a Parquet row group) → built records; runs inline or in a worker. */
+import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, type AsyncBuffer, type FileMetaData } from 'hyparquet'
+import { buildRecords, type BuildContext, type BuiltRecord, type SourceRow } from '../../../batch/build.ts'
+import type { BatchMapping } from '../../../batch/mapping.ts'
+import { compileMapping } from '../../../batch/record.ts'
+import { parseCsvBlock, parseNdjsonBlock, type CsvLayout } from './parse-block.ts'
+
+export type Unit =
+  | { seq: number; kind: 'csv' | 'ndjson'; bytes: Uint8Array; firstLine: number }
+  | { seq: number; kind: 'parquet'; rowStart: number; rowEnd: number }
+
+export type UnitResult = { seq: number; built: BuiltRecord[]; read: number }
+
+/** Plain data, so it can be posted to a worker thread. */
+export type ProcessorInit = {
+  mapping: BatchMapping
+  build: BuildContext
+  csv: CsvLayout
+  /** The Parquet file to read row groups from. */
+  parquetPath?: string
+}
+
+export type UnitProcessor = (unit: Unit) => Promise<UnitResult>
+
+export function createUnitProcessor(init: ProcessorInit): UnitProcessor {
+  const mapper = compileMapping(init.mapping, init.build)
+  let parquet: Promise<{ file: AsyncBuffer; metadata: FileMetaData }> | undefined
+  return async (unit) => {
+    let rows: SourceRow[]
+    if (unit.kind === 'parquet') {
+      if (!init.parquetPath) throw new Error('no Parquet file to read')
+      const { rowStart, rowEnd } = unit
+      parquet ??= asyncBufferFromFile(init.parquetPath).then(async (file) => ({ file, metadata: await parquetMetadataAsync(file) }))
+      const { file, metadata } = await parquet
+      const objects = await parquetReadObjects({ file, metadata, rowStart, rowEnd })
+      rows = objects.map((o, i) => ({ line: rowStart + i + 1, record: jsonSafe(o) }))
+    } else {
+      rows = unit.kind === 'csv' ? parseCsvBlock(unit.bytes, unit.firstLine, init.csv) : parseNdjsonBlock(unit.bytes, unit.firstLine)
+    }
+    return { seq: unit.seq, built: buildRecords(rows, mapper, init.build), read: rows.length }
+  }
+}
+
+// --- Internal helpers ---
+
+/** Parquet values → what JSON can carry: INT64 as a number when exact (else a string), times as RFC 3339. */
+function jsonSafe(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const key of Object.keys(row)) out[key] = safeValue(row[key])
+  return out
+}
+
+function safeValue(v: unknown): unknown {
+  if (typeof v === 'bigint') return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : String(v)
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.toISOString()
+  if (v instanceof Uint8Array) return Array.from(v, (b) => b.toString(16).padStart(2, '0')).join('')
+  if (Array.isArray(v)) return v.map(safeValue)
+  if (typeof v === 'object' && v !== null) return jsonSafe(v as Record<string, unknown>)
+  return v
+}

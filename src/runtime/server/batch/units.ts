@@ -1,0 +1,111 @@
+/** @module The main pass: a file → units of work in file order (blocks of lines, Parquet row groups). */
+import { createReadStream } from 'node:fs'
+import { createGunzip } from 'node:zlib'
+import { asyncBufferFromFile, parquetMetadataAsync } from 'hyparquet'
+import { splitBlocks } from '../../../batch/blocks.ts'
+import type { BatchMapping } from '../../../batch/mapping.ts'
+import type { Inspection } from './integrity.ts'
+import { parseCsvHeader, type CsvLayout } from './parse-block.ts'
+import type { Unit } from './processor.ts'
+
+export type UnitSource = {
+  csv: CsvLayout
+  units: AsyncGenerator<Unit>
+}
+
+export type UnitOptions = {
+  mapping: BatchMapping
+  /** The name the file came with (`.tsv` means tab-separated unless the mapping says otherwise). */
+  name: string
+  blockBytes?: number
+  /** Bytes of the stored file read so far (progress). */
+  onBytes?: (n: number) => void
+}
+
+/** Opens the file for the main pass; a CSV header is read before the first unit is handed out. */
+export async function openUnits(path: string, file: Inspection, opts: UnitOptions): Promise<UnitSource> {
+  const delimiter = opts.mapping.delimiter ?? (/\.tsv(\.gz)?$/i.test(opts.name) ? '\t' : ',')
+  if (file.format === 'parquet') {
+    return { csv: { delimiter, header: undefined }, units: parquetUnits(file.parquetPath ?? path, opts.onBytes, file.bytes) }
+  }
+  const content = contentStream(path, file.gzip, opts.onBytes)
+  const headerRow = file.format === 'csv' && (opts.mapping.header_row ?? true)
+  const { header, rest } = headerRow ? await takeFirstLine(content) : { header: undefined, rest: content }
+  const csv: CsvLayout = {
+    delimiter,
+    header: header !== undefined ? parseCsvHeader(header, delimiter) : opts.mapping.columns,
+  }
+  const blocks = splitBlocks(rest, {
+    quoted: file.format === 'csv',
+    firstLine: headerRow ? 2 : 1,
+    ...(opts.blockBytes ? { targetBytes: opts.blockBytes } : {}),
+  })
+  const kind = file.format
+  async function* units(): AsyncGenerator<Unit> {
+    let seq = 0
+    for await (const b of blocks) yield { seq: seq++, kind, bytes: b.bytes, firstLine: b.firstLine }
+  }
+  return { csv, units: units() }
+}
+
+// --- Internal helpers ---
+
+/** The stored bytes, gunzipped when gzip, without a UTF-8 byte order mark. */
+async function* contentStream(path: string, gzip: boolean, onBytes?: (n: number) => void): AsyncGenerator<Uint8Array> {
+  const raw = createReadStream(path, { highWaterMark: 1024 * 1024 })
+  if (onBytes) raw.on('data', (c) => onBytes(c.length))
+  const stream = gzip ? raw.pipe(createGunzip({ chunkSize: 256 * 1024 })) : raw
+  raw.on('error', (err) => stream.destroy(err))
+  let first = true
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    let bytes: Uint8Array = chunk
+    if (first) {
+      first = false
+      if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3)
+    }
+    yield bytes
+  }
+}
+
+async function takeFirstLine(
+  source: AsyncGenerator<Uint8Array>,
+): Promise<{ header: string | undefined; rest: AsyncGenerator<Uint8Array> }> {
+  const parts: Uint8Array[] = []
+  for (;;) {
+    const next = await source.next()
+    if (next.done) {
+      const text = Buffer.concat(parts).toString('utf8')
+      return { header: text.replace(/\r?\n?$/, '') || undefined, rest: empty() }
+    }
+    const lf = next.value.indexOf(0x0a)
+    if (lf < 0) {
+      parts.push(next.value)
+      continue
+    }
+    parts.push(next.value.subarray(0, lf))
+    const header = Buffer.concat(parts).toString('utf8').replace(/\r$/, '')
+    const tail = next.value.subarray(lf + 1)
+    return { header, rest: prepend(tail, source) }
+  }
+}
+
+async function* prepend(first: Uint8Array, rest: AsyncGenerator<Uint8Array>): AsyncGenerator<Uint8Array> {
+  if (first.length > 0) yield first
+  yield* rest
+}
+
+async function* empty(): AsyncGenerator<Uint8Array> {}
+
+async function* parquetUnits(path: string, onBytes: ((n: number) => void) | undefined, size: number): AsyncGenerator<Unit> {
+  const metadata = await parquetMetadataAsync(await asyncBufferFromFile(path))
+  const total = Number(metadata.num_rows)
+  let seq = 0
+  let rowStart = 0
+  for (const group of metadata.row_groups) {
+    const rows = Number(group.num_rows)
+    yield { seq: seq++, kind: 'parquet', rowStart, rowEnd: rowStart + rows }
+    rowStart += rows
+    // Progress in stored bytes, in proportion to the rows handed out.
+    onBytes?.(total > 0 ? Math.round((size * rows) / total) : 0)
+  }
+}
