@@ -99,6 +99,9 @@ export type RequestToVerify = {
   now: number
 }
 
+/** An HMAC implementation; server runtimes inject a synchronous one (node:crypto) for speed. */
+export type HmacFn = (key: Bytes, hash: HashName, data: Bytes) => Promise<Bytes>
+
 export type VerifyEnv = {
   /** Every value of a secret's env var (comma-separated → several, for rotation). */
   secrets(name: string): readonly string[]
@@ -107,6 +110,8 @@ export type VerifyEnv = {
   fetch: typeof fetch
   /** Per-provider tolerance override in seconds. */
   toleranceSec?: number
+  /** Defaults to WebCrypto (`crypto.subtle`). */
+  hmac?: HmacFn
 }
 
 export type VerifyOutcome =

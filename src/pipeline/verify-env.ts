@@ -1,5 +1,5 @@
 /** @module Builds the VerifyEnv schemes read secrets and settings from, per provider. */
-import type { VerifyEnv } from '../auth/types.ts'
+import type { HmacFn, VerifyEnv } from '../auth/types.ts'
 import type { Settings } from '../config.ts'
 
 /** Secrets are comma-separated lists so a rotated key and its successor both verify. */
@@ -23,9 +23,11 @@ export function createVerifyEnv(
   fetchImpl: typeof fetch,
   toleranceSec: number | undefined,
   secrets = createSecretReader(settings),
+  hmac?: HmacFn,
 ): VerifyEnv {
   return {
     secrets,
+    ...(hmac ? { hmac } : {}),
     setting: (name) => settings[name]?.trim() || undefined,
     fetch: fetchImpl,
     ...(toleranceSec === undefined ? {} : { toleranceSec }),
