@@ -10,10 +10,22 @@ export type KafkaRecord = {
   value: TransactionMessage | DlqMessage
 }
 
+export type PublishOptions = {
+  /** Aborted when the caller stops waiting (timeout): records not yet sent are dropped. */
+  signal?: AbortSignal
+}
+
+/** What `/ready` shows beside the ping: the breaker and the spool backlog, where there are some. */
+export type PublisherState = {
+  breaker?: { state: 'closed' | 'open' | 'half-open'; consecutive_failures: number; retry_in_ms: number }
+  spool?: { pending_bytes: number; max_bytes: number; quarantined: number }
+}
+
 export type Publisher = {
   readonly kind: string
   /** Resolves once every record is durably accepted; rejects (Unavailable) otherwise. */
-  publish(records: readonly KafkaRecord[]): Promise<void>
+  publish(records: readonly KafkaRecord[], opts?: PublishOptions): Promise<void>
   ping(): Promise<Health>
   close(): Promise<void>
+  state?(): PublisherState
 }
