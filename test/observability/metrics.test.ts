@@ -1,9 +1,8 @@
-import parsePrometheusTextFormat from 'parse-prometheus-text-format'
 import { describe, expect, it } from 'vitest'
 import { CATALOG } from '../../src/observability/metric-catalog.ts'
 import { createMetrics, NO_METRICS } from '../../src/observability/metrics.ts'
 import { toPrometheusText } from '../../src/observability/prometheus-text.ts'
-import { assertValidExposition } from './exposition.ts'
+import { assertValidExposition, familyTypes, parseSamples, valueOf } from './exposition.ts'
 
 const text = async (m = createMetrics()) => toPrometheusText(await m.collect())
 
@@ -15,12 +14,15 @@ describe('observability: metrics registry and Prometheus exposition', () => {
     m.gauge('txgate_spool_bytes', undefined, 1234)
     const out = await text(m)
     assertValidExposition(out)
-    const families = parsePrometheusTextFormat(out)
-    expect(families.map((f) => f.name).sort()).toEqual(Object.keys(CATALOG).sort())
-    const requests = families.find((f) => f.name === 'txgate_requests_total')
-    expect(requests?.type).toBe('COUNTER')
-    expect(requests?.metrics).toEqual([{ value: '3', labels: { provider: 'stripe', outcome: 'accepted' } }])
-    expect(families.find((f) => f.name === 'txgate_spool_bytes')?.metrics).toEqual([{ value: '1234' }])
+    const types = familyTypes(out)
+    expect([...types.keys()].sort()).toEqual(Object.keys(CATALOG).sort())
+    expect(types.get('txgate_requests_total')).toBe('counter')
+    expect(types.get('txgate_request_duration_seconds')).toBe('histogram')
+    const samples = parseSamples(out)
+    expect(samples.filter((s) => s.name === 'txgate_requests_total')).toEqual([
+      { name: 'txgate_requests_total', labels: { provider: 'stripe', outcome: 'accepted' }, value: 3 },
+    ])
+    expect(valueOf(samples, 'txgate_spool_bytes')).toBe(1234)
   })
 
   it('writes histograms as cumulative buckets with +Inf, _sum and _count', async () => {
@@ -41,8 +43,8 @@ describe('observability: metrics registry and Prometheus exposition', () => {
     m.count('txgate_publish_records_total', { publisher: 'kafka', topic: 'a"b\\c\nd', result: 'ok' })
     const out = await text(m)
     assertValidExposition(out)
-    const f = parsePrometheusTextFormat(out).find((x) => x.name === 'txgate_publish_records_total')
-    expect(f?.metrics[0]?.labels?.['topic']).toBe('a"b\\c\nd')
+    const [sample] = parseSamples(out).filter((x) => x.name === 'txgate_publish_records_total')
+    expect(sample?.labels['topic']).toBe('a"b\\c\nd')
   })
 
   it('records a value outside a label\'s fixed set as "other"', async () => {
