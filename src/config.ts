@@ -1,6 +1,7 @@
 /** @module Environment → Config: every knob with its default, validated once at start. */
 import { z } from 'zod'
 import type { RateLimitRule } from './provider/types.ts'
+import { loadPublishConfig, type PublishConfig } from './publish/config.ts'
 
 export type Settings = Readonly<Record<string, string | undefined>>
 
@@ -30,6 +31,8 @@ export type Config = {
   inFlightTtlMs: number
   tenantId: string | null
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent'
+  /** Kafka transport (KAFKA_BROKERS, KAFKA_REST_URL, or neither: the spool), time bound, breaker. */
+  publish: PublishConfig
   /** Per provider id: TXGATE_RATE_LIMIT_<ID>, parsed. */
   rateLimit(providerId: string, fallback: RateLimitRule): RateLimitRule
   /** Per provider id: TXGATE_TOLERANCE_<ID> in seconds. */
@@ -62,6 +65,9 @@ export function loadConfig(settings: Settings): Config {
     inFlightTtlMs: c.TXGATE_INFLIGHT_TTL * 1000,
     tenantId: c.TXGATE_TENANT_ID ?? null,
     logLevel: c.LOG_LEVEL,
+    publish: loadPublishConfig(settings, (msg) => {
+      throw new ConfigError(`invalid configuration: ${msg}`)
+    }),
     rateLimit: (id, fallback) => rateLimits.get(`TXGATE_RATE_LIMIT_${envSuffix(id)}`) ?? fallback,
     toleranceSec(id) {
       const raw = settings[`TXGATE_TOLERANCE_${envSuffix(id)}`]

@@ -4,9 +4,10 @@ import { loadConfig, type Settings } from '../../config.ts'
 import type { Deps } from '../../deps.ts'
 import { createLogger } from '../../observability/log.ts'
 import { createRegistry } from '../../provider/registry.ts'
-import { createMemoryLimiter, createMemoryStore } from '../../store/memory.ts'
+import { openSharedState } from './shared-state.ts'
+import { withBatch } from './batch/attach.ts'
 import { openSpool } from './spool.ts'
-import { createSpoolPublisher } from './spool-publisher.ts'
+import { createServerPublisher } from './publisher.ts'
 
 export type ServerDeps = Deps & { close(): Promise<void> }
 
@@ -18,17 +19,21 @@ export async function buildServerDeps(
   const clock = Date.now
   const log = createLogger(config.logLevel, sink, clock)
   const spool = await openSpool({ dir: config.spoolDir, maxBytes: config.spoolMaxBytes })
-  const publisher = createSpoolPublisher(spool, config.spoolDir, config.spoolMaxBytes)
-  return {
+  const publisher = createServerPublisher(config, settings, spool, log, clock)
+  const state = await openSharedState(config, settings, log, clock)
+  return withBatch(settings, {
     config,
     settings,
     registry: createRegistry(providers),
-    store: createMemoryStore(clock),
-    limiter: createMemoryLimiter(),
+    store: state.store,
+    limiter: state.limiter,
     publisher,
     clock,
     fetch: globalThis.fetch.bind(globalThis),
     log,
-    close: () => publisher.close(),
-  }
+    close: async () => {
+      await publisher.close()
+      await state.close()
+    },
+  })
 }

@@ -1,61 +1,105 @@
-/** @module The spool: an append-only, fsync'd local log of Kafka records, in ordered segments. */
-import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises'
+/** @module The spool: an append-only, fsync'd local log of Kafka records in ordered segments, replayed through a cursor. */
+import { mkdir, open, readFile, rm, stat } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { Rejection } from '../../publish/errors.ts'
 import type { KafkaRecord } from '../../publish/types.ts'
+import * as files from './spool-files.ts'
+import type { SpoolPosition } from './spool-files.ts'
 
 export type SpoolOptions = {
   dir: string
-  /** Refuse new records (the caller answers 503) once the segments hold this many bytes. */
+  /** Refuse new records (the caller answers 503) once this many bytes wait for Kafka. */
   maxBytes: number
   /** Start a new segment past this size. */
   segmentBytes?: number
 }
 
+/** Records after the cursor; `end` is where the cursor goes once Kafka acknowledged them. */
+export type SpoolBatch = { records: KafkaRecord[]; position: SpoolPosition; bytes: number }
+
 export type Spool = {
+  readonly maxBytes: number
   /** Resolves once the records are written and fsync'd; rejects with SpoolFull when over the bound. */
   append(records: readonly KafkaRecord[]): Promise<void>
-  /** Bytes held by all segments. */
+  /** Bytes accepted (written or being written) and not yet acknowledged by Kafka. */
   size(): number
+  /** Up to `maxRecords` fsync'd records after the cursor, oldest first; undefined when there are none. */
+  next(maxRecords: number): Promise<SpoolBatch | undefined>
+  /** Moves the cursor past `batch` (durably) and deletes the segments it has left behind. */
+  ack(batch: SpoolBatch): Promise<void>
+  /** Keeps records Kafka refuses for good in `rejected.ndjson`, fsync'd. */
+  quarantine(rejections: readonly Rejection[]): Promise<void>
+  quarantined(): number
   close(): Promise<void>
 }
 
 export class SpoolFull extends Error {}
 
-const SEGMENT = /^(\d{20})\.ndjson$/
 const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024
+const READ_BYTES = 4 * 1024 * 1024
 
-/** Opens the spool for writing: one writer per directory, held by a lock file. */
+/** Opens the spool: one process per directory, held by a lock file. Only one reader calls next/ack. */
 export async function openSpool(opts: SpoolOptions): Promise<Spool> {
-  await mkdir(opts.dir, { recursive: true })
-  await takeLock(opts.dir)
+  const { dir } = opts
+  await mkdir(dir, { recursive: true })
+  await files.takeLock(dir)
   const segmentBytes = opts.segmentBytes ?? DEFAULT_SEGMENT_BYTES
-  const names = await listSegments(opts.dir)
-  let total = 0
-  for (const n of names.slice(0, -1)) total += (await stat(join(opts.dir, n))).size
-  let seq = names.length > 0 ? Number(SEGMENT.exec(names.at(-1) ?? '')?.[1]) : 0
-  let current: { fh: FileHandle; size: number } | undefined
-  if (names.length > 0) {
-    const path = join(opts.dir, names.at(-1) ?? '')
-    const fh = await open(path, 'r+')
-    // A crash mid-write leaves a torn last line that was never acknowledged: cut it off.
-    const size = await truncateTornTail(fh)
-    total += size
-    current = { fh, size }
+  let seqs = await files.listSegments(dir)
+  let cursor = (await files.readCursor(dir)) ?? { segment: seqs[0] ?? 1, offset: 0 }
+  // A crash between writing the cursor and deleting what it left behind.
+  for (const s of seqs.filter((s) => s < cursor.segment)) await rm(join(dir, files.segmentName(s)))
+  seqs = seqs.filter((s) => s >= cursor.segment)
+  if (seqs[0] !== undefined && seqs[0] > cursor.segment) cursor = { segment: seqs[0], offset: 0 }
+
+  /** Durable size of every segment still on disk. */
+  const sizes = new Map<number, number>()
+  for (const s of seqs.slice(0, -1))
+    sizes.set(s, (await stat(join(dir, files.segmentName(s)))).size)
+  let current: { seq: number; fh: FileHandle; size: number } | undefined
+  const last = seqs.at(-1)
+  if (last !== undefined) {
+    const fh = await open(join(dir, files.segmentName(last)), 'r+')
+    current = { seq: last, fh, size: await files.truncateTornTail(fh) }
+    sizes.set(last, current.size)
   }
+  cursor.offset = Math.min(cursor.offset, sizes.get(cursor.segment) ?? 0)
+  let seq = Math.max(last ?? 0, cursor.segment - 1)
+  let total = [...sizes.values()].reduce((a, b) => a + b, 0) - cursor.offset
+  let quarantined = await files.countLines(join(dir, files.QUARANTINE))
 
   type Pending = { data: Buffer; resolve: () => void; reject: (e: unknown) => void }
   let queue: Pending[] = []
   let flushing: Promise<void> | undefined
   let closed = false
+  // Writes, rolls and cursor moves take turns: none of them sees another half done.
+  let turn: Promise<unknown> = Promise.resolve()
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const p = turn.then(fn)
+    turn = p.catch(() => undefined)
+    return p
+  }
 
-  async function roll(): Promise<{ fh: FileHandle; size: number }> {
+  async function roll(): Promise<{ seq: number; fh: FileHandle; size: number }> {
     if (current) await current.fh.close()
     seq += 1
-    const fh = await open(join(opts.dir, `${String(seq).padStart(20, '0')}.ndjson`), 'a')
-    await fsyncDir(opts.dir) // the new segment's name must survive a crash too
-    current = { fh, size: 0 }
+    const fh = await open(join(dir, files.segmentName(seq)), 'a')
+    await files.fsyncDir(dir) // the new segment's name must survive a crash too
+    current = { seq, fh, size: 0 }
+    sizes.set(seq, 0)
     return current
+  }
+
+  async function write(data: Buffer): Promise<void> {
+    const seg = current && current.size < segmentBytes ? current : await roll()
+    let written = 0
+    while (written < data.length) {
+      const r = await seg.fh.write(data, written, data.length - written, seg.size + written)
+      written += r.bytesWritten
+    }
+    await seg.fh.datasync()
+    seg.size += data.length
+    sizes.set(seg.seq, seg.size)
   }
 
   // Group commit: every record queued while one fsync runs is written by the next one.
@@ -64,15 +108,7 @@ export async function openSpool(opts: SpoolOptions): Promise<Spool> {
       const batch = queue
       queue = []
       try {
-        const seg = current && current.size < segmentBytes ? current : await roll()
-        const data = Buffer.concat(batch.map((p) => p.data))
-        let written = 0
-        while (written < data.length) {
-          const r = await seg.fh.write(data, written, data.length - written, seg.size + written)
-          written += r.bytesWritten
-        }
-        await seg.fh.datasync()
-        seg.size += data.length
+        await serial(() => write(Buffer.concat(batch.map((p) => p.data))))
         for (const p of batch) p.resolve()
       } catch (err) {
         for (const p of batch) p.reject(err)
@@ -81,7 +117,27 @@ export async function openSpool(opts: SpoolOptions): Promise<Spool> {
     flushing = undefined
   }
 
+  async function advance(batch: SpoolBatch): Promise<void> {
+    let next = { ...batch.position }
+    if (next.offset >= (sizes.get(next.segment) ?? 0)) {
+      if (current?.seq === next.segment) {
+        // Everything written so far is in Kafka: the next write starts a new segment, this one goes.
+        await current.fh.close()
+        current = undefined
+      }
+      next = { segment: next.segment + 1, offset: 0 }
+    }
+    await files.writeCursor(dir, next)
+    cursor = next
+    for (const s of [...sizes.keys()].filter((s) => s < cursor.segment)) {
+      await rm(join(dir, files.segmentName(s)), { force: true })
+      sizes.delete(s)
+    }
+    total -= batch.bytes
+  }
+
   return {
+    maxBytes: opts.maxBytes,
     append(records) {
       if (closed) return Promise.reject(new Error('spool is closed'))
       const data = Buffer.from(records.map((r) => JSON.stringify(r) + '\n').join(''))
@@ -102,25 +158,77 @@ export async function openSpool(opts: SpoolOptions): Promise<Spool> {
       })
     },
     size: () => total,
+    async next(maxRecords) {
+      let pos = { ...cursor }
+      for (;;) {
+        const size = sizes.get(pos.segment)
+        if (size !== undefined && pos.offset < size) break
+        const later = [...sizes.keys()].filter((s) => s > pos.segment).sort((a, b) => a - b)[0]
+        if (later === undefined) return undefined
+        pos = { segment: later, offset: 0 }
+      }
+      const size = sizes.get(pos.segment) ?? 0
+      const lines = await readLines(
+        join(dir, files.segmentName(pos.segment)),
+        pos.offset,
+        size,
+        maxRecords,
+      )
+      const records: KafkaRecord[] = []
+      const unreadable: string[] = []
+      for (const line of lines.lines) {
+        try {
+          records.push(JSON.parse(line) as KafkaRecord)
+        } catch {
+          unreadable.push(line)
+        }
+      }
+      if (unreadable.length > 0) {
+        const entries = unreadable.map((line) => quarantineEntry('unreadable spool line', { line }))
+        await files.appendQuarantine(
+          dir,
+          entries.map((e) => JSON.stringify(e)),
+        )
+        quarantined += unreadable.length
+      }
+      const position = { segment: pos.segment, offset: pos.offset + lines.bytes }
+      return { records, position, bytes: lines.bytes }
+    },
+    ack: (batch) => serial(() => advance(batch)),
+    async quarantine(rejections) {
+      if (rejections.length === 0) return
+      const lines = rejections.map((r) =>
+        JSON.stringify(quarantineEntry(r.reason, { record: r.record })),
+      )
+      await files.appendQuarantine(dir, lines)
+      quarantined += rejections.length
+    },
+    quarantined: () => quarantined,
     async close() {
       closed = true
       await flushing
+      await turn
       await current?.fh.close()
-      await rm(join(opts.dir, 'LOCK'), { force: true })
+      current = undefined
+      await files.releaseLock(dir)
     },
   }
 }
 
-/** Reads every complete record of the spool, oldest first, optionally of one topic. */
+/** Reads every record the cursor has not passed, oldest first, optionally of one topic. */
 export async function* readSpool(dir: string, topic?: string): AsyncGenerator<KafkaRecord> {
-  let names: string[]
+  let seqs: number[]
+  let cursor: SpoolPosition | undefined
   try {
-    names = await listSegments(dir)
+    seqs = await files.listSegments(dir)
+    cursor = await files.readCursor(dir)
   } catch {
     return
   }
-  for (const name of names) {
-    const text = await readFile(join(dir, name), 'utf8')
+  for (const s of seqs) {
+    if (cursor && s < cursor.segment) continue
+    const bytes = await readFile(join(dir, files.segmentName(s)))
+    const text = bytes.subarray(cursor?.segment === s ? cursor.offset : 0).toString('utf8')
     const end = text.lastIndexOf('\n')
     if (end < 0) continue
     for (const line of text.slice(0, end).split('\n')) {
@@ -133,57 +241,42 @@ export async function* readSpool(dir: string, topic?: string): AsyncGenerator<Ka
 
 // --- Internal helpers ---
 
-async function listSegments(dir: string): Promise<string[]> {
-  return (await readdir(dir)).filter((n) => SEGMENT.test(n)).sort()
-}
-
-async function truncateTornTail(fh: FileHandle): Promise<number> {
-  const { size } = await fh.stat()
-  if (size === 0) return 0
-  const tailLength = Math.min(size, 1024 * 1024)
-  const tail = Buffer.alloc(tailLength)
-  await fh.read(tail, 0, tailLength, size - tailLength)
-  if (tail[tailLength - 1] === 0x0a) return size
-  const lastNewline = tail.lastIndexOf(0x0a)
-  const keep = lastNewline < 0 ? size - tailLength : size - tailLength + lastNewline + 1
-  await fh.truncate(keep)
-  await fh.datasync()
-  return keep
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r')
+/** Complete lines from `offset` up to `end`, at most `max` of them, and the bytes they span. */
+async function readLines(
+  path: string,
+  offset: number,
+  end: number,
+  max: number,
+): Promise<{ lines: string[]; bytes: number }> {
+  const fh = await open(path, 'r')
   try {
-    await fh.sync()
+    let length = Math.min(end - offset, READ_BYTES)
+    for (;;) {
+      const buf = Buffer.alloc(length)
+      const { bytesRead } = await fh.read(buf, 0, length, offset)
+      const lines: string[] = []
+      let start = 0
+      while (lines.length < max) {
+        const nl = buf.indexOf(0x0a, start)
+        if (nl < 0 || nl >= bytesRead) break
+        if (nl > start) lines.push(buf.toString('utf8', start, nl))
+        start = nl + 1
+      }
+      // One record larger than the read window: read a bigger window.
+      if (start === 0 && offset + length < end) {
+        length = Math.min(end - offset, length * 2)
+        continue
+      }
+      return { lines, bytes: start }
+    }
   } finally {
     await fh.close()
   }
 }
 
-async function takeLock(dir: string): Promise<void> {
-  const path = join(dir, 'LOCK')
-  try {
-    const fh = await open(path, 'wx')
-    await fh.writeFile(String(process.pid))
-    await fh.close()
-    return
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
-  }
-  const holder = Number((await readFile(path, 'utf8')).trim())
-  if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
-    throw new Error(`spool ${dir} is in use by process ${holder}`)
-  }
-  // The holder is gone (crash or kill -9): the lock is stale.
-  await rm(path, { force: true })
-  return takeLock(dir)
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
+function quarantineEntry(
+  reason: string,
+  what: { record: KafkaRecord } | { line: string },
+): Record<string, unknown> {
+  return { quarantined_at: new Date().toISOString(), reason, ...what }
 }
