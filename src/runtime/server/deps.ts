@@ -4,8 +4,7 @@ import { loadConfig, type Settings } from '../../config.ts'
 import type { Deps } from '../../deps.ts'
 import { createLogger } from '../../observability/log.ts'
 import { createRegistry } from '../../provider/registry.ts'
-import { openSharedState } from './shared-state.ts'
-import { withBatch } from './batch/attach.ts'
+import { createMemoryLimiter, createMemoryStore } from '../../store/memory.ts'
 import { openSpool } from './spool.ts'
 import { createServerPublisher } from './publisher.ts'
 
@@ -20,20 +19,16 @@ export async function buildServerDeps(
   const log = createLogger(config.logLevel, sink, clock)
   const spool = await openSpool({ dir: config.spoolDir, maxBytes: config.spoolMaxBytes })
   const publisher = createServerPublisher(config, settings, spool, log, clock)
-  const state = await openSharedState(config, settings, log, clock)
-  return withBatch(settings, {
+  return {
     config,
     settings,
     registry: createRegistry(providers),
-    store: state.store,
-    limiter: state.limiter,
+    store: createMemoryStore(clock),
+    limiter: createMemoryLimiter(),
     publisher,
     clock,
     fetch: globalThis.fetch.bind(globalThis),
     log,
-    close: async () => {
-      await publisher.close()
-      await state.close()
-    },
-  })
+    close: () => publisher.close(),
+  }
 }
