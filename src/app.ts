@@ -1,5 +1,6 @@
 /** @module createApp(deps): the route table and middleware order, nothing else. */
 import { Hono } from 'hono'
+import { mountBatchRoutes } from './batch/routes.ts'
 import type { Deps } from './deps.ts'
 import { GatewayError, NotFound } from './errors.ts'
 import { createErrorHandler, problemResponse } from './middleware/problem.ts'
@@ -46,6 +47,8 @@ export function createApp(deps: Deps) {
     const err = new MethodNotAllowed(`${c.req.method} is not allowed here; use POST`)
     return problemResponse(err, c.get('requestId'))
   })
+
+  mountBatchRoutes(app, deps)
 
   return app
 }

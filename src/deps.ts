@@ -1,4 +1,5 @@
 /** @module Everything the portable app needs, built by a runtime entry. */
+import type { BatchRunner } from './batch/runner.ts'
 import type { Config, Settings } from './config.ts'
 import type { Logger } from './observability/log.ts'
 import type { Registry } from './provider/registry.ts'
@@ -22,4 +23,6 @@ export type Deps = {
    * Without it the work simply runs on, which only a long-lived process can afford.
    */
   waitUntil?: (work: Promise<unknown>) => void
+  /** Runs batch jobs for POST /batch/v1/{provider}/files (server runtimes); absent on the edge. */
+  batch?: BatchRunner
 }

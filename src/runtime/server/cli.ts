@@ -1,7 +1,9 @@
 /** @module `txgate` CLI: a table of sub-commands, each in its own file under commands/. */
+import { ingestCommand } from './commands/ingest.ts'
 import { schemaCommand } from './commands/schema.ts'
 import { signCommand } from './commands/sign.ts'
 import { spoolCommand } from './commands/spool.ts'
+import { watchCommand } from './commands/watch.ts'
 
 export type Command = {
   summary: string
@@ -13,6 +15,8 @@ const COMMANDS: Record<string, Command> = {
   spool: spoolCommand,
   schema: schemaCommand,
   sign: signCommand,
+  ingest: ingestCommand,
+  watch: watchCommand,
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -5,6 +5,7 @@ import type { Deps } from '../../deps.ts'
 import { createLogger } from '../../observability/log.ts'
 import { createRegistry } from '../../provider/registry.ts'
 import { createMemoryLimiter, createMemoryStore } from '../../store/memory.ts'
+import { withBatch } from './batch/attach.ts'
 import { openSpool } from './spool.ts'
 import { createServerPublisher } from './publisher.ts'
 
@@ -19,7 +20,7 @@ export async function buildServerDeps(
   const log = createLogger(config.logLevel, sink, clock)
   const spool = await openSpool({ dir: config.spoolDir, maxBytes: config.spoolMaxBytes })
   const publisher = createServerPublisher(config, settings, spool, log, clock)
-  return {
+  return withBatch(settings, {
     config,
     settings,
     registry: createRegistry(providers),
@@ -30,5 +31,5 @@ export async function buildServerDeps(
     fetch: globalThis.fetch.bind(globalThis),
     log,
     close: () => publisher.close(),
-  }
+  })
 }

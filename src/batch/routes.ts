@@ -1,0 +1,76 @@
+/** @module Admin routes of the batch path: POST a file (202 + job id), GET a job's progress and result. */
+import { zValidator } from '@hono/zod-validator'
+import type { Hono } from 'hono'
+import { z } from 'zod'
+import { timingSafeEqual } from '../auth/timing-safe.ts'
+import { utf8 } from '../auth/encoding.ts'
+import type { Deps } from '../deps.ts'
+import { BadRequest, NotFound, Unauthorized, UnknownProvider } from '../errors.ts'
+import type { AppEnv } from '../middleware/request-context.ts'
+import type { BatchRunner } from './runner.ts'
+
+export const ADMIN_TOKEN = 'TXGATE_ADMIN_TOKEN'
+
+const UploadQuery = z.object({
+  /** The file's name; its extension tells the format (`.csv.gz`, `.ndjson`, `.parquet`). */
+  name: z.string().regex(/^[^/\\]{1,255}$/, 'a file name, without a path').optional(),
+  force: z.enum(['true', 'false']).optional(),
+})
+const JobParam = z.object({ id: z.string().regex(/^[0-9a-f-]{36}$/, 'a job id') })
+
+/** Mounts the routes when the runtime provides a BatchRunner (server runtimes; not the edge). */
+export function mountBatchRoutes(app: Hono<AppEnv>, deps: Deps & { batch?: BatchRunner }): void {
+  const runner = deps.batch
+  if (!runner) return
+  const token = deps.settings[ADMIN_TOKEN]
+  const expected = token ? utf8(`Bearer ${token}`) : undefined
+  const invalid = (r: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) => {
+    if (!r.success) throw new BadRequest(r.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') ?? 'invalid request')
+  }
+
+  app.use('/batch/v1/*', async function adminAuth(c, next) {
+    // Constant-time over the whole header value; the length of the token is not secret.
+    const given = utf8(c.req.header('authorization') ?? '')
+    if (!expected || !timingSafeEqual(given, expected)) {
+      const why = expected ? 'bad or missing bearer token' : `${ADMIN_TOKEN} is not set: batch routes are closed`
+      deps.log.warn('auth_failure', { event: 'auth_failure', route: 'batch', reason: 'bad_token', why })
+      throw new Unauthorized('bad_token', why)
+    }
+    await next()
+  })
+
+  app.post('/batch/v1/:provider/files', zValidator('query', UploadQuery, invalid), async (c) => {
+    const provider = c.req.param('provider')
+    if (!runner.accepts(provider)) throw new UnknownProvider(`no batch mapping for provider "${provider}"`)
+    const body = c.req.raw.body
+    if (!body) throw new BadRequest('the request has no body: send the file as the body')
+    const checksumHeader = c.req.header('txgate-checksum')
+    const checksum = checksumHeader === undefined ? undefined : parseSha256(checksumHeader)
+    if (checksumHeader !== undefined && checksum === undefined) {
+      throw new BadRequest('txgate-checksum must be sha256:<64 hex digits>')
+    }
+    const query = c.req.valid('query')
+    const traceparent = c.req.header('traceparent')
+    const job = await runner.submit({
+      provider,
+      name: query.name ?? `upload-${provider}`,
+      body,
+      force: query.force === 'true',
+      ...(checksum ? { checksum } : {}),
+      ...(traceparent ? { traceparent } : {}),
+    })
+    c.header('location', `/batch/v1/jobs/${job.id}`)
+    return c.json({ job_id: job.id, state: job.state, status_url: `/batch/v1/jobs/${job.id}` }, 202)
+  })
+
+  app.get('/batch/v1/jobs/:id', zValidator('param', JobParam, invalid), (c) => {
+    const job = runner.get(c.req.valid('param').id)
+    if (!job) throw new NotFound('no such job (jobs are kept in memory by the instance that ran them)')
+    return c.json(job)
+  })
+}
+
+function parseSha256(value: string): string | undefined {
+  const hex = value.trim().replace(/^sha-?256:/i, '').toLowerCase()
+  return /^[0-9a-f]{64}$/.test(hex) ? hex : undefined
+}
