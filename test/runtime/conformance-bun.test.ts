@@ -1,0 +1,9 @@
+/** The conformance suite against `npm run start:bun` (Bun.serve, the same server deps) as a real process. */
+import { testRuntime } from './runtime-suite.ts'
+
+testRuntime('bun', {
+  durable: true,
+  spool: true,
+  ready: { status: 200, store: 'memory', publisher: 'spool' },
+  startupLog: [/store: memory \(in-process/, /publisher: spool/],
+})

@@ -1,0 +1,19 @@
+/**
+ * The conformance suite against the Worker in workerd, Cloudflare's runtime: the bundle `wrangler
+ * deploy --dry-run` builds, served by the workerd binary wrangler ships. With no edge dependencies
+ * configured it must still start, name what is missing in /ready and its log, and refuse (503)
+ * every event it could not keep.
+ */
+import { testRuntime } from './runtime-suite.ts'
+
+testRuntime('workerd', {
+  durable: false,
+  spool: false,
+  ready: {
+    status: 503,
+    store: 'memory-per-isolate',
+    publisher: 'none',
+    mentions: ['UPSTASH_REDIS_REST_URL', 'UPSTASH_REDIS_REST_TOKEN', 'KAFKA_REST_URL', 'per isolate'],
+  },
+  startupLog: [/store: memory-per-isolate/, /not ready, set UPSTASH_REDIS_REST_URL, UPSTASH_REDIS_REST_TOKEN, KAFKA_REST_URL/],
+})
