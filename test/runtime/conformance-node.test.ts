@@ -3,7 +3,6 @@ import { testRuntime } from './runtime-suite.ts'
 
 testRuntime('node', {
   durable: true,
-  spool: true,
   ready: { status: 200, store: 'memory', publisher: 'spool' },
   startupLog: [/store: memory \(in-process/, /publisher: spool/],
 })

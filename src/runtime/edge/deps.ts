@@ -4,10 +4,14 @@
  */
 import { providers } from '../../../providers/index.ts'
 import { createBackground } from '../../background.ts'
-import { loadConfig, type Settings } from '../../config.ts'
+import { ConfigError, loadConfig, type Settings } from '../../config.ts'
 import type { Deps } from '../../deps.ts'
+import type { Logger } from '../../observability/log.ts'
 import { createLogger } from '../../observability/log.ts'
 import { createRegistry } from '../../provider/registry.ts'
+import { loadPublishConfig } from '../../publish/config.ts'
+import { createKafkaRestPublisher } from '../../publish/kafka-rest.ts'
+import type { Publisher } from '../../publish/types.ts'
 import { createMemoryLimiter, createMemoryStore } from '../../store/memory.ts'
 import { missingPublisher, perIsolateStore } from './unconfigured.ts'
 
@@ -40,7 +44,7 @@ export function buildEdgeDeps(settings: Settings, sink: (line: string) => void):
   const missingPublisherSettings = unset(PUBLISHER_SETTINGS)
   const store = perIsolateStore(createMemoryStore(clock), missingStore)
   const limiter = createMemoryLimiter()
-  const publisher = missingPublisher(missingPublisherSettings)
+  const publisher = edgePublisher(settings, log) ?? missingPublisher(missingPublisherSettings)
 
   return {
     config,
@@ -57,4 +61,28 @@ export function buildEdgeDeps(settings: Settings, sink: (line: string) => void):
     drain: () => background.drain(),
     pendingWork: () => background.pending,
   }
+}
+
+// --- Internal helpers ---
+
+/** The Kafka REST bridge over fetch when KAFKA_REST_URL is set: the edge has no disk to spool to. */
+function edgePublisher(settings: Settings, log: Logger): Publisher | undefined {
+  const fail = (msg: string): never => {
+    throw new ConfigError(`invalid configuration: ${msg}`)
+  }
+  const { transport, timeoutMs, lingerMs } = loadPublishConfig(settings, fail)
+  if (transport.kind === 'kafkajs') fail('KAFKA_BROKERS needs TCP, which Workers do not offer: set KAFKA_REST_URL')
+  if (transport.kind !== 'rest') return undefined
+  const password = settings['KAFKA_REST_PASSWORD']
+  return createKafkaRestPublisher({
+    url: transport.url,
+    api: transport.api,
+    ...(transport.clusterId !== undefined && { clusterId: transport.clusterId }),
+    ...(transport.username !== undefined && { username: transport.username }),
+    ...(password !== undefined && { password }),
+    timeoutMs,
+    lingerMs,
+    fetch: (input, init) => fetch(input, init),
+    log,
+  })
 }
