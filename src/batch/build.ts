@@ -1,6 +1,6 @@
 /** @module Parsed rows → Kafka records: transactions for the batch topic, bad rows for the DLQ. */
 import { SCHEMA_VERSION, type DlqMessage } from '../message/schema.ts'
-import { uuidv7 } from '../message/uuidv7.ts'
+import { createEventIds } from './event-ids.ts'
 import { dlqRecord, transactionRecord } from '../publish/records.ts'
 import type { KafkaRecord } from '../publish/types.ts'
 import type { BatchContext, RecordMapper } from './record.ts'
@@ -39,10 +39,12 @@ export function buildRecords(rows: readonly SourceRow[], mapper: RecordMapper, c
   return out
 }
 
+const dlqIds = createEventIds()
+
 function dlq(ctx: BuildContext, line: number, reason: string, raw: unknown): KafkaRecord {
   const message: DlqMessage = {
     schema_version: SCHEMA_VERSION,
-    event_id: uuidv7(ctx.ingestedAt),
+    event_id: dlqIds(ctx.ingestedAt),
     failed_at: new Date(ctx.ingestedAt).toISOString(),
     provider: ctx.provider,
     source: 'batch',

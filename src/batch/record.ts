@@ -1,7 +1,7 @@
 /** @module One file record → a TransactionMessage, or the reason it cannot be one (→ DLQ). */
 import { toMinorUnits } from '../message/money.ts'
 import { SCHEMA_VERSION, type TransactionMessage } from '../message/schema.ts'
-import { uuidv7 } from '../message/uuidv7.ts'
+import { createEventIds } from './event-ids.ts'
 import type { BatchMapping } from './mapping.ts'
 import { amountParser, timestampParser } from './transform.ts'
 
@@ -33,6 +33,7 @@ export function compileMapping(mapping: BatchMapping, ctx: BatchContext): Record
   const parseTime = timestampParser(mapping.transformations?.timestamp)
   const parseAmount = amountParser(mapping.transformations?.amount)
   const ingestion = new Date(ctx.ingestedAt).toISOString()
+  const uuidv7 = createEventIds()
   const text = (record: Record<string, unknown>, col: string | undefined, fallback?: string) => {
     const v = col === undefined ? undefined : read(record, col)
     const s = v === undefined || v === null ? '' : typeof v === 'string' ? v.trim() : String(v)

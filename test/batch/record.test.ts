@@ -96,3 +96,17 @@ describe('batch: record → TransactionMessage', () => {
     expect(ids.size).toBe(100)
   })
 })
+
+describe('batch: event ids', () => {
+  it('are UUIDv7 with the ingestion time in their first 48 bits, across pool refills', async () => {
+    const { createEventIds } = await import('../../src/batch/event-ids.ts')
+    const next = createEventIds()
+    const at = Date.UTC(2026, 0, 2, 3, 4, 5, 678)
+    const ids = Array.from({ length: 10_000 }, () => next(at))
+    expect(new Set(ids).size).toBe(ids.length)
+    for (const id of ids.slice(4090, 4100)) {
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+      expect(parseInt(id.replace(/-/g, '').slice(0, 12), 16)).toBe(at)
+    }
+  })
+})
