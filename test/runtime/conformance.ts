@@ -71,6 +71,12 @@ export function runConformance(t: ConformanceTarget): void {
       })
     }
 
+    it('answers 20 distinct events sent at once, each on its own', async () => {
+      const answers = await Promise.all(Array.from({ length: 20 }, () => post(t.main(), stripeEvent())))
+      const ids = await Promise.all(answers.map((res) => expectAccepted(res)))
+      if (t.durable) expect(new Set(ids).size).toBe(20)
+    })
+
     it.runIf(t.durable)('answers a duplicate with the first event_id and duplicate: true', async () => {
       const event = stripeEvent()
       const first = await expectAccepted(await post(t.main(), event))

@@ -17,6 +17,8 @@ export type RuntimeProcess = {
   url: string
   /** Where its spool is (server runtimes). */
   spoolDir: string
+  /** Its process group (the runtime and anything it started). */
+  pgid: number
   output(): string
   stop(): Promise<void>
 }
@@ -99,7 +101,7 @@ export async function startRuntime(
     await stop()
     throw new Error(`${runtime} did not start: ${(err as Error).message}\n${out}`)
   }
-  return { url, spoolDir: env.TXGATE_SPOOL_DIR, output: () => out, stop }
+  return { url, spoolDir: env.TXGATE_SPOOL_DIR, pgid: child.pid ?? 0, output: () => out, stop }
 }
 
 // --- Internal helpers ---

@@ -74,15 +74,25 @@ function edgePublisher(settings: Settings, log: Logger): Publisher | undefined {
   if (transport.kind === 'kafkajs') fail('KAFKA_BROKERS needs TCP, which Workers do not offer: set KAFKA_REST_URL')
   if (transport.kind !== 'rest') return undefined
   const password = settings['KAFKA_REST_PASSWORD']
-  return createKafkaRestPublisher({
-    url: transport.url,
-    api: transport.api,
-    ...(transport.clusterId !== undefined && { clusterId: transport.clusterId }),
-    ...(transport.username !== undefined && { username: transport.username }),
-    ...(password !== undefined && { password }),
-    timeoutMs,
-    lingerMs,
-    fetch: (input, init) => fetch(input, init),
-    log,
-  })
+  const make = (linger: number) =>
+    createKafkaRestPublisher({
+      url: transport.url,
+      api: transport.api,
+      ...(transport.clusterId !== undefined && { clusterId: transport.clusterId }),
+      ...(transport.username !== undefined && { username: transport.username }),
+      ...(password !== undefined && { password }),
+      timeoutMs,
+      lingerMs: linger,
+      fetch: (input, init) => fetch(input, init),
+      log,
+    })
+  const shared = make(lingerMs)
+  // workerd cancels a request whose promise another request's I/O settles ("code had hung"), so
+  // records of concurrent requests must not share a produce call: one publisher per publish().
+  return {
+    kind: shared.kind,
+    publish: (records) => make(0).publish(records),
+    ping: () => shared.ping(),
+    close: () => shared.close(),
+  }
 }
