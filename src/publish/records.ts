@@ -2,25 +2,20 @@
 import type { DlqMessage, TransactionMessage } from '../message/schema.ts'
 import type { KafkaRecord } from './types.ts'
 
-export function transactionRecord(
-  topic: string,
-  m: TransactionMessage,
-  traceparent: string,
-  tracestate?: string,
-): KafkaRecord {
+export function transactionRecord(topic: string, m: TransactionMessage, traceparent: string): KafkaRecord {
   return {
     topic,
     key: `${m.provider}:${m.transaction_id}`,
-    headers: headers(m.event_id, m.provider, m.source, m.schema_version, traceparent, tracestate),
+    headers: headers(m.event_id, m.provider, m.source, m.schema_version, traceparent),
     value: m,
   }
 }
 
-export function dlqRecord(topic: string, m: DlqMessage, traceparent: string, tracestate?: string): KafkaRecord {
+export function dlqRecord(topic: string, m: DlqMessage, traceparent: string): KafkaRecord {
   return {
     topic,
     key: `${m.provider}:${m.idempotency_key ?? m.event_id}`,
-    headers: headers(m.event_id, m.provider, m.source, m.schema_version, traceparent, tracestate),
+    headers: headers(m.event_id, m.provider, m.source, m.schema_version, traceparent),
     value: m,
   }
 }
@@ -31,7 +26,6 @@ function headers(
   source: string,
   schemaVersion: string,
   traceparent: string,
-  tracestate: string | undefined,
 ): Record<string, string> {
   return {
     event_id: eventId,
@@ -39,8 +33,6 @@ function headers(
     source,
     schema_version: schemaVersion,
     traceparent,
-    // W3C Trace Context: vendors' state travels with the traceparent it belongs to.
-    ...(tracestate ? { tracestate } : {}),
     'content-type': 'application/json',
   }
 }
