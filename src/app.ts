@@ -5,18 +5,26 @@ import type { Deps } from './deps.ts'
 import { GatewayError, NotFound } from './errors.ts'
 import { createErrorHandler, problemResponse } from './middleware/problem.ts'
 import { requestContext, type AppEnv } from './middleware/request-context.ts'
+import { requestMetrics } from './middleware/request-metrics.ts'
+import { createAdminRoutes } from './observability/admin-routes.ts'
+import { auditContext, auditEvents } from './observability/audit.ts'
+import { observeDeps } from './observability/observe-deps.ts'
 import { providerStatuses } from './pipeline/provider-status.ts'
 import { createWebhookHandler, type WebhookResult } from './pipeline/webhook.ts'
 
-export function createApp(deps: Deps) {
+export function createApp(given: Deps) {
+  // Metrics and activity defaulted; store, limiter and publisher wrapped to be counted.
+  const deps = observeDeps(given)
   const app = new Hono<AppEnv>()
   const webhooks = createWebhookHandler(deps)
 
   app.use('*', requestContext(deps.log, deps.clock))
-  app.onError(createErrorHandler(deps.log))
+  app.use('*', requestMetrics(deps.metrics, deps.registry))
+  app.onError(createErrorHandler(deps.log, deps.clientIp))
   app.notFound((c) => problemResponse(new NotFound(`no route for ${c.req.method} ${c.req.path}`), c.get('requestId')))
 
   app.get('/health', (c) => c.json({ status: 'healthy' }))
+  app.route('/', createAdminRoutes({ deps, metrics: deps.metrics, activity: deps.activity }))
 
   const configuredProviders = providerStatuses(deps).filter((p) => p.configured).map((p) => p.id)
 
@@ -36,6 +44,8 @@ export function createApp(deps: Deps) {
     c.set('providerId', providerId)
     const result = await webhooks.handle(providerId, c.req.raw, c.get('trace'))
     c.set('outcome', outcomeLabel(result))
+    const who = auditContext(c.get('requestId'), providerId, c.req.raw.headers, () => deps.clientIp?.(c))
+    auditEvents(deps.log, deps.metrics, { ...who, provider: providerId }, result.items)
     for (const [name, value] of Object.entries(result.headers)) c.header(name, value)
     const eventIds = result.items.flatMap((i) => ('eventId' in i ? [i.eventId] : []))
     if (eventIds.length > 0) c.header('txgate-event-id', eventIds.join(','))

@@ -1,7 +1,10 @@
 /** @module Everything the portable app needs, built by a runtime entry. */
+import type { Context } from 'hono'
 import type { BatchRunner } from './batch/runner.ts'
 import type { Config, Settings } from './config.ts'
+import type { Activity } from './observability/activity.ts'
 import type { Logger } from './observability/log.ts'
+import type { Metrics } from './observability/metrics.ts'
 import type { Registry } from './provider/registry.ts'
 import type { Publisher } from './publish/types.ts'
 import type { Limiter, Store } from './store/types.ts'
@@ -25,4 +28,13 @@ export type Deps = {
   waitUntil?: (work: Promise<unknown>) => void
   /** Runs batch jobs for POST /batch/v1/{provider}/files (server runtimes); absent on the edge. */
   batch?: BatchRunner
+  /**
+   * Counters, gauges, histograms (observability/metrics.ts). createApp makes one when absent;
+   * an entry passes its own to share it with publishers and process metrics.
+   */
+  metrics?: Metrics
+  /** Recent DLQ reasons and batch jobs for the dashboard; createApp makes one when absent. */
+  activity?: Activity
+  /** The client's address as the runtime sees it (socket peer, platform header), for security logs. */
+  clientIp?: (c: Context) => string | undefined
 }

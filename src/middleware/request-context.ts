@@ -9,6 +9,8 @@ export type AppEnv = {
     trace: TraceContext
     providerId?: string
     outcome?: string
+    /** Why a request was refused, from a fixed set (UnauthorizedReason), for the metrics label. */
+    reason?: string
   }
 }
 
@@ -26,6 +28,7 @@ export function requestContext(log: Logger, clock: () => number): MiddlewareHand
     await next()
     c.header('x-request-id', requestId)
     c.header('traceparent', trace.traceparent)
+    if (trace.tracestate) c.header('tracestate', trace.tracestate)
     if (c.req.path === '/health' || c.req.path === '/ready') return
     log.info('request', {
       request_id: requestId,

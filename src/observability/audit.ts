@@ -2,7 +2,7 @@
  * @module Security events and outcome labels: what a request's error or result means for the
  * audit log (one line per security event) and for the fixed `outcome` label set of the metrics.
  */
-import { BadRequest, GatewayError, RateLimited, Unauthorized, type UnauthorizedReason } from '../errors.ts'
+import { BadRequest, GatewayError, Unauthorized, type UnauthorizedReason } from '../errors.ts'
 import type { Logger } from './log.ts'
 import type { Outcome } from './metric-catalog.ts'
 import type { Metrics } from './metrics.ts'
@@ -19,7 +19,10 @@ export type AuditContext = {
 /** Timestamps outside the tolerance are what a replayed (captured and resent) request looks like. */
 const REPLAY_REASONS: ReadonlySet<UnauthorizedReason> = new Set(['stale_timestamp', 'future_timestamp'])
 
-/** Logs the security event an error stands for, if it is one. */
+/**
+ * Logs the security event an error stands for, if it is one. Rate-limit violations are logged
+ * where the limit is checked (pipeline/rate-limit.ts), with the bucket.
+ */
 export function auditError(log: Logger, err: GatewayError, ctx: AuditContext): void {
   const who = {
     request_id: ctx.requestId,
@@ -36,8 +39,6 @@ export function auditError(log: Logger, err: GatewayError, ctx: AuditContext): v
       reason: err.reason,
       detail: err.why,
     })
-  } else if (err instanceof RateLimited) {
-    log.warn('security: rate limit exceeded', { event: 'rate_limited', ...who, detail: err.message })
   } else if (err instanceof BadRequest) {
     log.warn('security: format check failed', { event: 'format_failure', ...who, detail: err.message })
   }

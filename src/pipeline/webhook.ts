@@ -6,6 +6,8 @@ import { normalize } from '../message/normalize.ts'
 import { SCHEMA_VERSION } from '../message/schema.ts'
 import type { DlqMessage } from '../message/schema.ts'
 import { uuidv7 } from '../message/uuidv7.ts'
+import { NO_METRICS } from '../observability/metrics.ts'
+import { stageRunner, type StageRunner } from '../observability/stages.ts'
 import type { TraceContext } from '../observability/trace.ts'
 import type { AnyProvider, ItemContext, RateLimitRule } from '../provider/types.ts'
 import { dlqRecord, transactionRecord } from '../publish/records.ts'
@@ -66,13 +68,14 @@ export function createWebhookHandler(deps: Deps): WebhookHandler {
     rawItem: unknown,
     ctx: ItemContext<unknown>,
     trace: TraceContext,
+    stage: StageRunner,
   ): Promise<ItemOutcome> {
     const { provider } = route
     const eventType = provider.eventType(item, ctx)
     if (!provider.isTransaction(eventType)) return { kind: 'ignored' }
     const idempotencyKey = provider.idempotencyKey(item, ctx)
     const now = deps.clock()
-    const claim = await idempotency.claim(provider.id, idempotencyKey, uuidv7(now))
+    const claim = await stage('store', () => idempotency.claim(provider.id, idempotencyKey, uuidv7(now)))
     if (claim.state === 'duplicate') return { kind: 'duplicate', eventId: claim.answer.event_id }
 
     const base = { eventId: claim.eventId, provider: provider.id, eventType, idempotencyKey }
@@ -83,12 +86,12 @@ export function createWebhookHandler(deps: Deps): WebhookHandler {
     const record = built.record
     const outcome = built.dlq === undefined ? 'accepted' : 'dlq'
     try {
-      await publish([record])
+      await stage('publish', () => publish([record]))
     } catch (err) {
       await idempotency.release(claim)
       throw err
     }
-    await idempotency.commit(claim, outcome === 'dlq' ? 'dlq' : 'published')
+    await stage('store', () => idempotency.commit(claim, outcome === 'dlq' ? 'dlq' : 'published'))
     return { kind: outcome, eventId: claim.eventId }
   }
 
@@ -104,7 +107,12 @@ export function createWebhookHandler(deps: Deps): WebhookHandler {
   ): { record: KafkaRecord; dlq?: string } {
     const { provider } = route
     const toDlq = (reason: string) => ({
-      record: dlqRecord(config.topics.dlq, dlqMessage(base, reason, rawItem, now, trace.traceId), trace.traceparent),
+      record: dlqRecord(
+        config.topics.dlq,
+        dlqMessage(base, reason, rawItem, now, trace.traceId),
+        trace.traceparent,
+        trace.tracestate,
+      ),
       dlq: reason,
     })
     const parsed = provider.transaction.safeParse(rawItem)
@@ -121,7 +129,9 @@ export function createWebhookHandler(deps: Deps): WebhookHandler {
         ingestedAt: now,
         raw: rawItem,
       })
-      return n.ok ? { record: transactionRecord(config.topics.realtime, n.message, trace.traceparent) } : toDlq(n.reason)
+      if (!n.ok) return toDlq(n.reason)
+      const { traceparent, tracestate } = trace
+      return { record: transactionRecord(config.topics.realtime, n.message, traceparent, tracestate) }
     } catch (err) {
       return toDlq(`mapping failed: ${err instanceof Error ? err.message : String(err)}`)
     }
@@ -135,21 +145,27 @@ export function createWebhookHandler(deps: Deps): WebhookHandler {
         throw new UnknownProvider(`no configured provider "${providerId}"`)
       }
       const { provider, plan, env } = route
+      // Times verify, store and publish calls, and traces them when an OpenTelemetry SDK is registered.
+      const stage = stageRunner(deps.metrics ?? NO_METRICS, provider.id, trace)
       const body = await readBody(req, config.bodyLimit)
       const now = deps.clock()
-      const principal = await authenticateRequest(plan, { body, headers: req.headers, url: req.url, now }, env)
+      const principal = await stage('verify', () =>
+        authenticateRequest(plan, { body, headers: req.headers, url: req.url, now }, env),
+      )
       const client = provider.clientId?.(req.headers) ?? principal ?? 'default'
-      const headers = await enforceRateLimit(deps.limiter, `${provider.id}:${client}`, route.rule, now, log)
+      const headers = await stage('store', () =>
+        enforceRateLimit(deps.limiter, `${provider.id}:${client}`, route.rule, now, log),
+      )
 
       const { raw, envelope } = parseBody(provider, body)
       const items = provider.items ? provider.items(envelope) : [envelope]
       const rawItems = provider.items ? provider.items(raw) : [raw]
-      await authenticateItems(plan, items, env)
+      if (plan.items.length > 0) await stage('verify', () => authenticateItems(plan, items, env))
 
       const ctx: ItemContext<unknown> = { headers: req.headers, envelope }
       const outcomes: ItemOutcome[] = []
       for (const [i, item] of items.entries()) {
-        outcomes.push(await processItem(route, item, rawItems[i], ctx, trace))
+        outcomes.push(await processItem(route, item, rawItems[i], ctx, trace, stage))
       }
       return { items: outcomes, headers, provider }
     },

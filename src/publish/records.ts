@@ -2,20 +2,25 @@
 import type { DlqMessage, TransactionMessage } from '../message/schema.ts'
 import type { KafkaRecord } from './types.ts'
 
-export function transactionRecord(topic: string, m: TransactionMessage, traceparent: string): KafkaRecord {
+export function transactionRecord(
+  topic: string,
+  m: TransactionMessage,
+  traceparent: string,
+  tracestate?: string,
+): KafkaRecord {
   return {
     topic,
     key: `${m.provider}:${m.transaction_id}`,
-    headers: headers(m.event_id, m.provider, m.source, m.schema_version, traceparent),
+    headers: headers(m.event_id, m.provider, m.source, m.schema_version, traceparent, tracestate),
     value: m,
   }
 }
 
-export function dlqRecord(topic: string, m: DlqMessage, traceparent: string): KafkaRecord {
+export function dlqRecord(topic: string, m: DlqMessage, traceparent: string, tracestate?: string): KafkaRecord {
   return {
     topic,
     key: `${m.provider}:${m.idempotency_key ?? m.event_id}`,
-    headers: headers(m.event_id, m.provider, m.source, m.schema_version, traceparent),
+    headers: headers(m.event_id, m.provider, m.source, m.schema_version, traceparent, tracestate),
     value: m,
   }
 }
@@ -26,6 +31,7 @@ function headers(
   source: string,
   schemaVersion: string,
   traceparent: string,
+  tracestate: string | undefined,
 ): Record<string, string> {
   return {
     event_id: eventId,
@@ -33,6 +39,8 @@ function headers(
     source,
     schema_version: schemaVersion,
     traceparent,
+    // W3C Trace Context: vendors' state travels with the traceparent it belongs to.
+    ...(tracestate ? { tracestate } : {}),
     'content-type': 'application/json',
   }
 }

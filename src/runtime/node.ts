@@ -1,12 +1,14 @@
 /** @module Node entry: build server deps, serve app.fetch, drain in-flight requests on shutdown. */
 import { serve } from '@hono/node-server'
+import { getConnInfo } from '@hono/node-server/conninfo'
 import type { Server } from 'node:http'
 import { createApp } from '../app.ts'
 import { startupLines } from '../pipeline/provider-status.ts'
 import { buildServerDeps } from './server/deps.ts'
 
 const deps = await buildServerDeps(process.env)
-const app = createApp(deps)
+// The socket's peer address for security log lines (X-Forwarded-For is logged apart, unverified).
+const app = createApp({ ...deps, clientIp: (c) => getConnInfo(c).remote.address })
 const server = serve({ fetch: app.fetch, port: deps.config.port, hostname: process.env['HOST'] }, (info) => {
   for (const line of startupLines(deps)) console.log(`txgate: ${line}`)
   console.log(`txgate listening on http://${info.address === '::' ? 'localhost' : info.address}:${info.port}`)

@@ -3,10 +3,13 @@ import { providers } from '../../../providers/index.ts'
 import { loadConfig, type Settings } from '../../config.ts'
 import type { Deps } from '../../deps.ts'
 import { createLogger } from '../../observability/log.ts'
+import { metricsFor } from '../../observability/observe-deps.ts'
+import { secretValues } from '../../observability/redact.ts'
 import { createRegistry } from '../../provider/registry.ts'
 import { createMemoryLimiter, createMemoryStore } from '../../store/memory.ts'
 import { withBatch } from './batch/attach.ts'
 import { openSpool } from './spool.ts'
+import { addProcessMetrics } from './process-metrics.ts'
 import { createServerPublisher } from './publisher.ts'
 
 export type ServerDeps = Deps & { close(): Promise<void> }
@@ -17,7 +20,11 @@ export async function buildServerDeps(
 ): Promise<ServerDeps> {
   const config = loadConfig(settings)
   const clock = Date.now
-  const log = createLogger(config.logLevel, sink, clock)
+  // Configured secret values are scrubbed from every log line, whatever a caller passes.
+  const log = createLogger(config.logLevel, sink, clock, { secrets: secretValues(settings) })
+  // One registry for the app, the publisher and the process metrics (prom-client's collectors).
+  const metrics = metricsFor(settings)
+  addProcessMetrics(metrics)
   const spool = await openSpool({ dir: config.spoolDir, maxBytes: config.spoolMaxBytes })
   const publisher = createServerPublisher(config, settings, spool, log, clock)
   return withBatch(settings, {
@@ -30,6 +37,7 @@ export async function buildServerDeps(
     clock,
     fetch: globalThis.fetch.bind(globalThis),
     log,
+    metrics,
     close: () => publisher.close(),
   })
 }
