@@ -1,0 +1,196 @@
+/**
+ * HTTP load generator: signed webhooks of several providers mixed (Stripe HMAC, Standard Webhooks,
+ * Adyen item HMAC), a share of duplicates and of bad signatures, at a fixed rate or as fast as
+ * the connections go. Reports req/s, p50/p95/p99 and the target's RSS. Loopback only.
+ *
+ *   npm run bench:load -- [--count 20000] [--duration 30] [--concurrency 64] [--rps N]
+ *                         [--dup 0.1] [--bad 0.05] [--providers stripe,generic,adyen]
+ *                         [--baseline] [--overhead] [--rounds 1] [--warmup 2000]
+ *                         [--env KEY=VALUE ...] [--url http://127.0.0.1:8787 [--pid N]]
+ *
+ * Without --url it starts the gateway's Node entry (spool in a temp dir, in-process store unless
+ * --env REDIS_URL=…, rate limits lifted) and loads it. --baseline also loads a bare Hono app on
+ * the same runtime (bench/bare-hono.ts) in the same invocation: the ceiling, printed as a ratio.
+ * --overhead loads the gateway twice, metrics and logging on (LOG_LEVEL=info) and off
+ * (TXGATE_METRICS=off LOG_LEVEL=silent), and prints on/off ratios. With --url the secrets come
+ * from this process's env (STRIPE_WEBHOOK_SECRET, GENERIC_WEBHOOK_SECRET, ADYEN_HMAC_KEY).
+ */
+import { parseArgs } from 'node:util'
+import { drive, percentile, type DriveResult } from './lib/drive.ts'
+import { benchSecrets, buildRequests, SIGNABLE, type BenchRequest } from './lib/requests.ts'
+import { rssSampler, startTarget, type RssSampler, type Target } from './lib/target.ts'
+
+const { values: args } = parseArgs({
+  options: {
+    url: { type: 'string' },
+    pid: { type: 'string' },
+    count: { type: 'string', default: '20000' },
+    duration: { type: 'string', default: '30' },
+    concurrency: { type: 'string', default: '64' },
+    rps: { type: 'string' },
+    dup: { type: 'string', default: '0.1' },
+    bad: { type: 'string', default: '0.05' },
+    providers: { type: 'string', default: SIGNABLE.join(',') },
+    baseline: { type: 'boolean', default: false },
+    overhead: { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '1' },
+    warmup: { type: 'string', default: '2000' },
+    env: { type: 'string', multiple: true, default: [] },
+  },
+})
+
+type Variant = { name: string; entry: string; env: Record<string, string> }
+type Row = { name: string; result: DriveResult; rss: { peak: number; last: number } }
+
+const count = Number(args.count)
+const durationMs = Number(args.duration) * 1000
+const concurrency = Number(args.concurrency)
+const rounds = Math.max(1, Number(args.rounds))
+const warmup = Number(args.warmup)
+const mix = { providers: args.providers.split(','), dup: Number(args.dup), bad: Number(args.bad) }
+const extraEnv = Object.fromEntries(
+  args.env.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+)
+// Signed timestamps must stay within the providers' ±300 s tolerance for the whole run.
+if (durationMs * rounds * (1 + Number(args.overhead) + Number(args.baseline)) > 240_000) {
+  console.warn(
+    'warning: the run may outlast the 300 s signature tolerance; signatures are made once, up front',
+  )
+}
+
+const secrets = benchSecrets(process.env, args.url === undefined)
+const gatewayEnv = {
+  ...secrets,
+  // The bench measures the pipeline, not the limiter's refusals.
+  ...Object.fromEntries(
+    mix.providers.map((p) => [`TXGATE_RATE_LIMIT_${p.toUpperCase()}`, '1000000/s,burst=1000000']),
+  ),
+  ...extraEnv,
+}
+const variants: Variant[] = args.overhead
+  ? [
+      {
+        name: 'txgate, metrics+logs on',
+        entry: 'src/runtime/node.ts',
+        env: { ...gatewayEnv, LOG_LEVEL: 'info' },
+      },
+      {
+        name: 'txgate, metrics+logs off',
+        entry: 'src/runtime/node.ts',
+        env: { ...gatewayEnv, LOG_LEVEL: 'silent', TXGATE_METRICS: 'off' },
+      },
+    ]
+  : [{ name: 'txgate', entry: 'src/runtime/node.ts', env: gatewayEnv }]
+if (args.baseline)
+  variants.push({ name: 'bare hono (ceiling)', entry: 'bench/bare-hono.ts', env: {} })
+
+console.log(
+  `load: ${count} requests (≤ ${args.duration} s), ${args.rps ? `${args.rps} req/s open loop` : `max rate, ${concurrency} connections`}, ` +
+    `providers ${mix.providers.join('+')}, dup ${mix.dup}, bad ${mix.bad}, ${rounds} round(s), node ${process.version}`,
+)
+
+const rows: Row[] = []
+for (let round = 0; round < rounds; round++) {
+  // Alternate the order so that neither variant always runs on a warmer machine.
+  const order = round % 2 === 0 ? variants : [...variants].reverse()
+  for (const v of order) rows.push(await measure(v, `r${round}`))
+}
+report(rows)
+
+// --- Internal helpers ---
+
+async function measure(v: Variant, tag: string): Promise<Row> {
+  const seed = `${tag}-${v.name.replace(/\W+/g, '')}-${Date.now()}`
+  const requests = await buildRequests(count, mix, secrets, seed)
+  const warm = await buildRequests(warmup, { ...mix, dup: 0, bad: 0 }, secrets, `${seed}-warm`)
+  let target: Target | undefined
+  let url = args.url
+  let rss: RssSampler = rssSampler(args.pid === undefined ? undefined : Number(args.pid))
+  if (url === undefined) {
+    target = await startTarget(v.entry, v.env)
+    url = target.url
+    rss.stop()
+    rss = { read: target.rss, reset: target.resetRss, stop: () => undefined }
+  }
+  try {
+    if (warm.length) await drive({ url, requests: warm, concurrency, durationMs })
+    rss.reset()
+    const result = await drive({
+      url,
+      requests: requests as BenchRequest[],
+      concurrency,
+      durationMs,
+      ...(args.rps ? { rps: Number(args.rps) } : {}),
+    })
+    return { name: v.name, result, rss: rss.read() }
+  } finally {
+    rss.stop()
+    await target?.stop()
+  }
+}
+
+function report(all: Row[]): void {
+  const byName = new Map<string, Row[]>()
+  for (const r of all) byName.set(r.name, [...(byName.get(r.name) ?? []), r])
+  const med = (xs: number[]) =>
+    [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? NaN
+  const summary = [...byName].map(([name, rs]) => {
+    const rate = med(rs.map((r) => (r.result.latencies.length / r.result.elapsedMs) * 1000))
+    const q = (p: number) => med(rs.map((r) => percentile(r.result.latencies, p)))
+    const last = rs.at(-1) as Row
+    const st = (lo: number, hi: number) =>
+      [...last.result.statuses].filter(([s]) => s >= lo && s < hi).reduce((a, [, n]) => a + n, 0)
+    return {
+      name,
+      rate,
+      p50: q(0.5),
+      p95: q(0.95),
+      p99: q(0.99),
+      max: q(1),
+      ok: st(200, 300),
+      s401: last.result.statuses.get(401) ?? 0,
+      s429: last.result.statuses.get(429) ?? 0,
+      s5xx: st(500, 600),
+      errors: last.result.errors,
+      dropped: last.result.dropped,
+      rss: last.rss.peak,
+    }
+  })
+  const ms = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '—')
+  const mib = (b: number) => (b ? (b / 2 ** 20).toFixed(0) + ' MiB' : '—')
+  console.table(
+    Object.fromEntries(
+      summary.map((s) => [
+        s.name,
+        {
+          'req/s': Math.round(s.rate),
+          'p50 ms': ms(s.p50),
+          'p95 ms': ms(s.p95),
+          'p99 ms': ms(s.p99),
+          'max ms': ms(s.max),
+          '2xx': s.ok,
+          '401': s.s401,
+          '429': s.s429,
+          '5xx': s.s5xx,
+          errors: s.errors,
+          dropped: s.dropped,
+          'peak RSS': mib(s.rss),
+        },
+      ]),
+    ),
+  )
+  const find = (prefix: string) => summary.find((s) => s.name.startsWith(prefix))
+  const txgate = find('txgate')
+  const bare = find('bare hono')
+  if (txgate && bare)
+    console.log(
+      `ratio ${txgate.name} / bare hono: req/s ${(txgate.rate / bare.rate).toFixed(3)}, p99 ${(txgate.p99 / bare.p99).toFixed(2)}x`,
+    )
+  const on = find('txgate, metrics+logs on')
+  const off = find('txgate, metrics+logs off')
+  if (on && off) {
+    console.log(
+      `overhead of metrics+logging (on / off): req/s ${(on.rate / off.rate).toFixed(3)}, p50 ${(on.p50 / off.p50).toFixed(2)}x, p99 ${(on.p99 / off.p99).toFixed(2)}x`,
+    )
+  }
+}
