@@ -23,7 +23,8 @@ export function adminAuth({ token, log }: AdminAuthOptions): MiddlewareHandler<A
     if (!expected) return next()
     const given = presented(c.req.header('authorization'))
     // Compare digests: constant time, and the token's length is not revealed either.
-    if (given !== undefined && timingSafeEqual(await digest(utf8(given)), await expected)) return next()
+    if (given !== undefined && timingSafeEqual(await digest(utf8(given)), await expected))
+      return next()
     log.warn('security: admin authentication failed', {
       event: 'admin_auth_failure',
       request_id: c.get('requestId'),
@@ -31,7 +32,10 @@ export function adminAuth({ token, log }: AdminAuthOptions): MiddlewareHandler<A
       reason: given === undefined ? 'missing_header' : 'bad_credentials',
     })
     c.set('outcome', 'unauthorized')
-    return problemResponse(new AdminUnauthorized('A valid admin token is required.'), c.get('requestId'))
+    return problemResponse(
+      new AdminUnauthorized('A valid admin token is required.'),
+      c.get('requestId'),
+    )
   }
 }
 

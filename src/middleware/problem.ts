@@ -21,7 +21,11 @@ export function createErrorHandler(log: Logger, clientIp?: Deps['clientIp']) {
       const reason = reasonOf(err)
       if (reason) c.set('reason', reason)
       // Security events (401, 400) are logged here, once, with who sent the request.
-      auditError(log, err, auditContext(requestId, c.get('providerId'), c.req.raw.headers, () => clientIp?.(c)))
+      auditError(
+        log,
+        err,
+        auditContext(requestId, c.get('providerId'), c.req.raw.headers, () => clientIp?.(c)),
+      )
       return problemResponse(err, requestId)
     }
     c.set('outcome', 'error')

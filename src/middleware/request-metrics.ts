@@ -19,7 +19,14 @@ export function requestMetrics(metrics: Metrics, registry: Registry): Middleware
     const provider = id === undefined ? 'none' : registry.get(id) ? id : 'unknown'
     const outcome = outcomeLabel(c.get('outcome'), c.res.status)
     const reason = c.get('reason')
-    metrics.count('txgate_requests_total', reason ? { provider, outcome, reason } : { provider, outcome })
-    metrics.observe('txgate_request_duration_seconds', { provider }, (performance.now() - started) / 1000)
+    metrics.count(
+      'txgate_requests_total',
+      reason ? { provider, outcome, reason } : { provider, outcome },
+    )
+    metrics.observe(
+      'txgate_request_duration_seconds',
+      { provider },
+      (performance.now() - started) / 1000,
+    )
   }
 }

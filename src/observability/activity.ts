@@ -90,6 +90,9 @@ export function createActivity(clock: () => number, secrets: readonly string[] =
         if (finished.length > MAX_FINISHED) finished.length = MAX_FINISHED
       }
     },
-    snapshot: () => ({ dlq: dlq.map((d) => ({ ...d })), jobs: [...jobs.values(), ...finished].map((j) => ({ ...j })) }),
+    snapshot: () => ({
+      dlq: dlq.map((d) => ({ ...d })),
+      jobs: [...jobs.values(), ...finished].map((j) => ({ ...j })),
+    }),
   }
 }

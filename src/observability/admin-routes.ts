@@ -29,7 +29,10 @@ export function createAdminRoutes({ deps, metrics, activity }: AdminRoutesOption
     const text = metrics.enabled
       ? toPrometheusText(await metrics.collect())
       : '# txgate metrics are switched off (TXGATE_METRICS=off)\n'
-    return c.body(text, 200, { 'content-type': PROMETHEUS_CONTENT_TYPE, 'cache-control': 'no-store' })
+    return c.body(text, 200, {
+      'content-type': PROMETHEUS_CONTENT_TYPE,
+      'cache-control': 'no-store',
+    })
   })
 
   app.get('/dashboard', async (c) => {
@@ -44,7 +47,9 @@ export function createAdminRoutes({ deps, metrics, activity }: AdminRoutesOption
 
   app.get('/dashboard/data', async (c) => {
     const ports = { store: deps.store.kind, publisher: deps.publisher.kind }
-    return c.json(await dashboardData(metrics, activity, ports, deps.clock), 200, { 'cache-control': 'no-store' })
+    return c.json(await dashboardData(metrics, activity, ports, deps.clock), 200, {
+      'cache-control': 'no-store',
+    })
   })
 
   return app
@@ -54,7 +59,9 @@ export function createAdminRoutes({ deps, metrics, activity }: AdminRoutesOption
 
 /** Only our own inline script runs (by its hash); the page talks to this origin only. */
 async function contentSecurityPolicy(): Promise<string> {
-  const hash = toBase64(new Uint8Array(await crypto.subtle.digest('SHA-256', utf8(DASHBOARD_SCRIPT))))
+  const hash = toBase64(
+    new Uint8Array(await crypto.subtle.digest('SHA-256', utf8(DASHBOARD_SCRIPT))),
+  )
   return [
     "default-src 'none'",
     `script-src 'sha256-${hash}'`,

@@ -17,7 +17,10 @@ export type AuditContext = {
 }
 
 /** Timestamps outside the tolerance are what a replayed (captured and resent) request looks like. */
-const REPLAY_REASONS: ReadonlySet<UnauthorizedReason> = new Set(['stale_timestamp', 'future_timestamp'])
+const REPLAY_REASONS: ReadonlySet<UnauthorizedReason> = new Set([
+  'stale_timestamp',
+  'future_timestamp',
+])
 
 /**
  * Logs the security event an error stands for, if it is one. Rate-limit violations are logged
@@ -33,14 +36,23 @@ export function auditError(log: Logger, err: GatewayError, ctx: AuditContext): v
   if (err instanceof Unauthorized) {
     // Reason and detail go to the log only, never to the caller.
     const replay = REPLAY_REASONS.has(err.reason)
-    log.warn(replay ? 'security: replay attempt (timestamp outside tolerance)' : 'security: authentication failed', {
-      event: replay ? 'replay_attempt' : 'auth_failure',
-      ...who,
-      reason: err.reason,
-      detail: err.why,
-    })
+    log.warn(
+      replay
+        ? 'security: replay attempt (timestamp outside tolerance)'
+        : 'security: authentication failed',
+      {
+        event: replay ? 'replay_attempt' : 'auth_failure',
+        ...who,
+        reason: err.reason,
+        detail: err.why,
+      },
+    )
   } else if (err instanceof BadRequest) {
-    log.warn('security: format check failed', { event: 'format_failure', ...who, detail: err.message })
+    log.warn('security: format check failed', {
+      event: 'format_failure',
+      ...who,
+      detail: err.message,
+    })
   }
 }
 
@@ -49,7 +61,9 @@ export function auditEvents(
   log: Logger,
   metrics: Metrics,
   ctx: AuditContext & { provider: string },
-  items: readonly ({ kind: 'ignored' } | { kind: 'accepted' | 'dlq' | 'duplicate'; eventId: string })[],
+  items: readonly (
+    { kind: 'ignored' } | { kind: 'accepted' | 'dlq' | 'duplicate'; eventId: string }
+  )[],
 ): void {
   for (const item of items) {
     metrics.count('txgate_events_total', { provider: ctx.provider, outcome: item.kind })
@@ -118,6 +132,7 @@ export function auditContext(
   } catch {
     ip = undefined // a runtime without connection info
   }
-  const forwarded = headers.get('x-forwarded-for')?.split(',')[0]?.trim() || headers.get('x-real-ip') || undefined
+  const forwarded =
+    headers.get('x-forwarded-for')?.split(',')[0]?.trim() || headers.get('x-real-ip') || undefined
   return { requestId, provider, ip, forwardedFor: forwarded }
 }

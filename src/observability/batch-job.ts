@@ -31,7 +31,10 @@ const IN_PROGRESS = new Set(['queued', 'running'])
 const MAX_REMEMBERED = 1000
 
 export function createBatchJobReporter(metrics: Metrics, activity: Activity): BatchJobReporter {
-  const seen = new Map<string, { bytes: number; read: number; published: number; dlq: number; done: boolean }>()
+  const seen = new Map<
+    string,
+    { bytes: number; read: number; published: number; dlq: number; done: boolean }
+  >()
   let running = 0
 
   return function reportBatchJob(job) {
@@ -53,7 +56,12 @@ export function createBatchJobReporter(metrics: Metrics, activity: Activity): Ba
       const n = grew(job[outcome], last[outcome])
       if (n) metrics.count('txgate_batch_records_total', { outcome }, n)
     }
-    Object.assign(last, { bytes: job.bytesRead, read: job.read, published: job.published, dlq: job.dlq })
+    Object.assign(last, {
+      bytes: job.bytesRead,
+      read: job.read,
+      published: job.published,
+      dlq: job.dlq,
+    })
 
     const finished = !IN_PROGRESS.has(job.state)
     const result = job.state === 'succeeded' ? 'ok' : 'failed'

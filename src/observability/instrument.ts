@@ -13,7 +13,8 @@ type StoreOp = 'claim' | 'commit' | 'release' | 'limit' | 'limit_and_claim'
 
 export function instrumentStore(store: Store, metrics: Metrics): Store {
   const labels = (op: StoreOp) => ({ store: store.kind, op })
-  const counted = <A extends unknown[], R>(op: StoreOp, fn: (...a: A) => Promise<R>, inspect?: (r: R) => void) =>
+  const counted =
+    <A extends unknown[], R>(op: StoreOp, fn: (...a: A) => Promise<R>, inspect?: (r: R) => void) =>
     async (...args: A): Promise<R> => {
       metrics.count('txgate_store_calls_total', labels(op))
       let r: R
@@ -27,7 +28,8 @@ export function instrumentStore(store: Store, metrics: Metrics): Store {
       return r
     }
   const claimAnswer = (op: StoreOp) => (r: ClaimResult) => {
-    if (r.state === 'unavailable') metrics.count('txgate_store_errors_total', { ...labels(op), reason: r.reason })
+    if (r.state === 'unavailable')
+      metrics.count('txgate_store_errors_total', { ...labels(op), reason: r.reason })
   }
   const overrides: Overrides = {
     claim: counted('claim', store.claim.bind(store), claimAnswer('claim')),
@@ -37,10 +39,14 @@ export function instrumentStore(store: Store, metrics: Metrics): Store {
   // Offered by a store that is also the limiter: the limit and the claims in one round trip.
   const combined = (store as Combined).limitAndClaim
   if (combined) {
-    overrides['limitAndClaim'] = counted('limit_and_claim', (...a: never[]) => combined.apply(store, a), (r) => {
-      limitAnswer(metrics, labels('limit_and_claim'), r.limit)
-      r.claims.forEach(claimAnswer('limit_and_claim'))
-    })
+    overrides['limitAndClaim'] = counted(
+      'limit_and_claim',
+      (...a: never[]) => combined.apply(store, a),
+      (r) => {
+        limitAnswer(metrics, labels('limit_and_claim'), r.limit)
+        r.claims.forEach(claimAnswer('limit_and_claim'))
+      },
+    )
   }
   return overlay(store, overrides)
 }
@@ -86,7 +92,12 @@ export function instrumentPublisher(
       for (const r of records) {
         if (r.topic !== dlqTopic || !('reason' in r.value)) continue
         const v = r.value
-        activity.dlq({ provider: v.provider, source: v.source, event_type: v.event_type ?? '', reason: v.reason })
+        activity.dlq({
+          provider: v.provider,
+          source: v.source,
+          event_type: v.event_type ?? '',
+          reason: v.reason,
+        })
       }
     },
   })
@@ -96,7 +107,9 @@ export function instrumentPublisher(
 
 type Overrides = Record<string, unknown>
 type Combined = {
-  limitAndClaim?: (...args: never[]) => Promise<{ limit: LimitResult; claims: readonly ClaimResult[] }>
+  limitAndClaim?: (
+    ...args: never[]
+  ) => Promise<{ limit: LimitResult; claims: readonly ClaimResult[] }>
 }
 
 /** The port with some methods replaced; everything else (kind, state(), …) reads through. */
@@ -110,17 +123,27 @@ function overlay<T extends object>(target: T, overrides: Overrides): T {
   })
 }
 
-function limitAnswer(metrics: Metrics, labels: { store: string; op: StoreOp }, r: LimitResult): void {
+function limitAnswer(
+  metrics: Metrics,
+  labels: { store: string; op: StoreOp },
+  r: LimitResult,
+): void {
   if (r.reason === undefined) return
   metrics.count('txgate_store_errors_total', { ...labels, reason: r.reason })
 }
 
-function countRecords(metrics: Metrics, publisher: string, records: readonly KafkaRecord[], result: 'ok' | 'error'): void {
+function countRecords(
+  metrics: Metrics,
+  publisher: string,
+  records: readonly KafkaRecord[],
+  result: 'ok' | 'error',
+): void {
   if (records.length === 1 && records[0]) {
     metrics.count('txgate_publish_records_total', { publisher, topic: records[0].topic, result })
     return
   }
   const byTopic = new Map<string, number>()
   for (const r of records) byTopic.set(r.topic, (byTopic.get(r.topic) ?? 0) + 1)
-  for (const [topic, n] of byTopic) metrics.count('txgate_publish_records_total', { publisher, topic, result }, n)
+  for (const [topic, n] of byTopic)
+    metrics.count('txgate_publish_records_total', { publisher, topic, result }, n)
 }

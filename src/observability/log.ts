@@ -15,7 +15,13 @@ export type LoggerOptions = {
   secrets?: readonly string[]
 }
 
-const RANK: Record<Level | 'silent', number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 }
+const RANK: Record<Level | 'silent', number> = {
+  debug: 10,
+  info: 20,
+  warn: 30,
+  error: 40,
+  silent: 99,
+}
 
 export function createLogger(
   level: Level | 'silent',

@@ -63,7 +63,11 @@ export const CATALOG = {
   txgate_requests_total: {
     type: 'counter',
     help: 'Requests by provider and outcome; reason is set for unauthorized only.',
-    labels: [provider, { name: 'outcome', values: OUTCOMES }, { name: 'reason', values: UNAUTHORIZED_REASONS }],
+    labels: [
+      provider,
+      { name: 'outcome', values: OUTCOMES },
+      { name: 'reason', values: UNAUTHORIZED_REASONS },
+    ],
   },
   txgate_events_total: {
     type: 'counter',

@@ -68,7 +68,10 @@ export function createMetrics({ maxSeries = 500 }: MetricsOptions = {}): Metrics
   const collectors: (() => void | Promise<void>)[] = []
   const texts: (() => string | Promise<string>)[] = []
 
-  function seriesOf(name: MetricName, labels: Readonly<Record<string, string | undefined>> | undefined): Series {
+  function seriesOf(
+    name: MetricName,
+    labels: Readonly<Record<string, string | undefined>> | undefined,
+  ): Series {
     const family = families.get(name) as Family
     const { spec, allowed } = family
     let key = ''
@@ -77,7 +80,8 @@ export function createMetrics({ maxSeries = 500 }: MetricsOptions = {}): Metrics
       let v = labels?.[(spec.labels[i] as { name: string }).name]
       if (v !== undefined) {
         const set = allowed[i]
-        if (set !== undefined ? !set.has(v) : v.length > MAX_LABEL_LENGTH) v = set ? OTHER : v.slice(0, MAX_LABEL_LENGTH)
+        if (set !== undefined ? !set.has(v) : v.length > MAX_LABEL_LENGTH)
+          v = set ? OTHER : v.slice(0, MAX_LABEL_LENGTH)
         key += v
       }
       key += '\u001f'
@@ -95,7 +99,12 @@ export function createMetrics({ maxSeries = 500 }: MetricsOptions = {}): Metrics
     values.forEach((v, i) => {
       if (v !== undefined) out[(spec.labels[i] as { name: string }).name] = v
     })
-    s = { labels: out, value: 0, sum: 0, counts: spec.buckets ? new Array<number>(spec.buckets.length + 1).fill(0) : undefined }
+    s = {
+      labels: out,
+      value: 0,
+      sum: 0,
+      counts: spec.buckets ? new Array<number>(spec.buckets.length + 1).fill(0) : undefined,
+    }
     family.series.set(key, s)
     return s
   }
@@ -130,7 +139,12 @@ export function createMetrics({ maxSeries = 500 }: MetricsOptions = {}): Metrics
             continue
           }
           let acc = 0
-          series.push({ labels: s.labels, value: s.value, sum: s.sum, buckets: s.counts.map((c) => (acc += c)) })
+          series.push({
+            labels: s.labels,
+            value: s.value,
+            sum: s.sum,
+            buckets: s.counts.map((c) => (acc += c)),
+          })
         }
         out.push({
           name: f.name,
@@ -158,7 +172,12 @@ export const NO_METRICS: Metrics = {
 
 // --- Internal helpers ---
 
-type Series = { labels: Record<string, string>; value: number; sum: number; counts: number[] | undefined }
+type Series = {
+  labels: Record<string, string>
+  value: number
+  sum: number
+  counts: number[] | undefined
+}
 type Family = {
   name: MetricName
   spec: MetricSpec

@@ -22,7 +22,10 @@ export function observeDeps(deps: Deps): ObservedDeps {
   // One backend serving both ports must stay one object: the pipeline then uses one round trip.
   const same = (deps.limiter as object) === (deps.store as object)
   const store = instrumentStore(deps.store, metrics)
-  const limiter = instrumentLimiter(same ? (store as unknown as Deps['limiter']) : deps.limiter, metrics)
+  const limiter = instrumentLimiter(
+    same ? (store as unknown as Deps['limiter']) : deps.limiter,
+    metrics,
+  )
   const publisher = instrumentPublisher(deps.publisher, metrics, activity, deps.config.topics.dlq)
   metrics.onCollect(() => publisherGauges(deps.publisher as StatefulPublisher, metrics))
   return {
@@ -42,7 +45,12 @@ type StatefulPublisher = {
   kind: string
   state?(): {
     breaker?: { state: string }
-    spool?: { pending_bytes: number; max_bytes: number; pending_records?: number; oldest_age_ms?: number }
+    spool?: {
+      pending_bytes: number
+      max_bytes: number
+      pending_records?: number
+      oldest_age_ms?: number
+    }
   }
 }
 
@@ -51,14 +59,23 @@ const BREAKER_VALUE: Readonly<Record<string, number>> = { closed: 0, 'half-open'
 function publisherGauges(publisher: StatefulPublisher, metrics: Metrics): void {
   const s = publisher.state?.()
   if (s?.breaker) {
-    metrics.gauge('txgate_breaker_state', { publisher: publisher.kind }, BREAKER_VALUE[s.breaker.state] ?? -1)
+    metrics.gauge(
+      'txgate_breaker_state',
+      { publisher: publisher.kind },
+      BREAKER_VALUE[s.breaker.state] ?? -1,
+    )
   }
   if (s?.spool) {
     metrics.gauge('txgate_spool_bytes', undefined, s.spool.pending_bytes)
     metrics.gauge('txgate_spool_max_bytes', undefined, s.spool.max_bytes)
-    if (s.spool.pending_records !== undefined) metrics.gauge('txgate_spool_records', undefined, s.spool.pending_records)
+    if (s.spool.pending_records !== undefined)
+      metrics.gauge('txgate_spool_records', undefined, s.spool.pending_records)
     if (s.spool.oldest_age_ms !== undefined) {
-      metrics.gauge('txgate_spool_oldest_record_age_seconds', undefined, s.spool.oldest_age_ms / 1000)
+      metrics.gauge(
+        'txgate_spool_oldest_record_age_seconds',
+        undefined,
+        s.spool.oldest_age_ms / 1000,
+      )
     }
   }
 }

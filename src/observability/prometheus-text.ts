@@ -24,7 +24,8 @@ export function toPrometheusText(snapshot: MetricsSnapshot): string {
     }
   }
   let text = lines.join('\n') + '\n'
-  for (const extra of snapshot.text) if (extra.trim()) text += extra.endsWith('\n') ? extra : extra + '\n'
+  for (const extra of snapshot.text)
+    if (extra.trim()) text += extra.endsWith('\n') ? extra : extra + '\n'
   return text
 }
 
@@ -36,7 +37,8 @@ function labelText(labels: SeriesSnapshot['labels'], le?: string): string {
   return parts.length ? `{${parts.join(',')}}` : ''
 }
 
-const escapeLabel = (v: string): string => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
+const escapeLabel = (v: string): string =>
+  v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
 const escapeHelp = (v: string): string => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')
 
 function num(n: number): string {

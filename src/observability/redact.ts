@@ -82,7 +82,8 @@ function replace(match: string, ...args: unknown[]): string {
 
 // Setting names that hold secrets by convention (STRIPE_WEBHOOK_SECRET, ADYEN_HMAC_KEY,
 // ADYEN_BASIC_AUTH, UPSTASH_REDIS_REST_TOKEN, TXGATE_ADMIN_TOKEN, …).
-const SECRET_SETTING = /SECRET|TOKEN|PASSWORD|PASSWD|PRIVATE|CREDENTIAL|HMAC|BASIC_AUTH|API_?KEY|_KEY$/i
+const SECRET_SETTING =
+  /SECRET|TOKEN|PASSWORD|PASSWD|PRIVATE|CREDENTIAL|HMAC|BASIC_AUTH|API_?KEY|_KEY$/i
 // Credentials inside a URL setting (REDIS_URL=redis://user:password@host).
 const URL_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^/@:]*:([^@/]+)@/i
 

@@ -34,7 +34,10 @@ export function stageRunner(metrics: Metrics, provider: string, tc: TraceContext
     })
     const span = tracer.startSpan(
       `txgate.${stage}`,
-      { kind: SpanKind.INTERNAL, attributes: { 'txgate.provider': provider, 'txgate.stage': stage } },
+      {
+        kind: SpanKind.INTERNAL,
+        attributes: { 'txgate.provider': provider, 'txgate.stage': stage },
+      },
       parent,
     )
     const started = performance.now()
@@ -43,13 +46,18 @@ export function stageRunner(metrics: Metrics, provider: string, tc: TraceContext
     } catch (err) {
       if (span.isRecording()) {
         // The error code only: messages can carry request detail that spans must not export.
-        const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : 'error'
+        const code =
+          typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : 'error'
         span.setStatus({ code: SpanStatusCode.ERROR, message: code })
         span.setAttribute('txgate.error_code', code)
       }
       throw err
     } finally {
-      metrics.observe('txgate_stage_duration_seconds', { provider, stage }, (performance.now() - started) / 1000)
+      metrics.observe(
+        'txgate_stage_duration_seconds',
+        { provider, stage },
+        (performance.now() - started) / 1000,
+      )
       span.end()
     }
   }

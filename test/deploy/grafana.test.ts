@@ -4,11 +4,15 @@ import { describe, expect, it } from 'vitest'
 import { CATALOG, type MetricName } from '../../src/observability/metric-catalog.ts'
 
 type Panel = { id: number; type: string; title: string; targets?: { expr: string }[] }
-const dashboard = JSON.parse(await readFile(new URL('../../deploy/grafana/txgate.json', import.meta.url), 'utf8')) as {
+const dashboard = JSON.parse(
+  await readFile(new URL('../../deploy/grafana/txgate.json', import.meta.url), 'utf8'),
+) as {
   uid: string
   panels: Panel[]
 }
-const exprs = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ panel: p.title, expr: t.expr })))
+const exprs = dashboard.panels.flatMap((p) =>
+  (p.targets ?? []).map((t) => ({ panel: p.title, expr: t.expr })),
+)
 
 describe('deploy: the Grafana dashboard', () => {
   it('queries only series that /metrics exposes (no panel stays empty because of a typo)', async () => {
@@ -23,14 +27,19 @@ describe('deploy: the Grafana dashboard', () => {
       return processNames.has(name)
     }
     const unknown = exprs.flatMap(({ panel, expr }) =>
-      [...expr.matchAll(/\b((?:txgate|process|nodejs)_[a-z0-9_]+)\b/g)].map((m) => m[1] ?? '').filter((n) => !known(n)).map((n) => `${panel}: ${n}`),
+      [...expr.matchAll(/\b((?:txgate|process|nodejs)_[a-z0-9_]+)\b/g)]
+        .map((m) => m[1] ?? '')
+        .filter((n) => !known(n))
+        .map((n) => `${panel}: ${n}`),
     )
     expect(unknown).toEqual([])
   })
 
   it('shows every metric txgate exposes somewhere', () => {
     const all = exprs.map((e) => e.expr).join('\n')
-    const missing = Object.keys(CATALOG).filter((name) => !new RegExp(`\\b${name}(_bucket|_sum|_count)?\\b`).test(all))
+    const missing = Object.keys(CATALOG).filter(
+      (name) => !new RegExp(`\\b${name}(_bucket|_sum|_count)?\\b`).test(all),
+    )
     expect(missing).toEqual([])
   })
 

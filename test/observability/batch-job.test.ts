@@ -17,9 +17,22 @@ describe('observability: batch job reports', () => {
     let s = parseSamples(toPrometheusText(await metrics.collect()))
     expect(valueOf(s, 'txgate_batch_jobs_in_progress')).toBe(1)
     expect(valueOf(s, 'txgate_batch_records_total', { outcome: 'read' })).toBe(100)
-    expect(activity.snapshot().jobs[0]).toMatchObject({ id: 'j1', state: 'running', bytes_read: 400, total_bytes: 1000 })
+    expect(activity.snapshot().jobs[0]).toMatchObject({
+      id: 'j1',
+      state: 'running',
+      bytes_read: 400,
+      total_bytes: 1000,
+    })
 
-    const final = { ...job, state: 'succeeded', bytesRead: 1000, read: 250, published: 245, dlq: 5, recordsPerSec: 5000 }
+    const final = {
+      ...job,
+      state: 'succeeded',
+      bytesRead: 1000,
+      read: 250,
+      published: 245,
+      dlq: 5,
+      recordsPerSec: 5000,
+    }
     report(final)
     report(final) // a late duplicate of the final report
     s = parseSamples(toPrometheusText(await metrics.collect()))
@@ -36,9 +49,20 @@ describe('observability: batch job reports', () => {
     const metrics = createMetrics()
     const activity = createActivity(Date.now)
     const report = createBatchJobReporter(metrics, activity)
-    report({ ...job, state: 'refused', bytesRead: 0, read: 0, published: 0, dlq: 0, reason: 'checksum mismatch' })
+    report({
+      ...job,
+      state: 'refused',
+      bytesRead: 0,
+      read: 0,
+      published: 0,
+      dlq: 0,
+      reason: 'checksum mismatch',
+    })
     const s = parseSamples(toPrometheusText(await metrics.collect()))
     expect(valueOf(s, 'txgate_batch_jobs_total', { result: 'failed' })).toBe(1)
-    expect(activity.snapshot().jobs[0]).toMatchObject({ state: 'failed', error: 'checksum mismatch' })
+    expect(activity.snapshot().jobs[0]).toMatchObject({
+      state: 'failed',
+      error: 'checksum mismatch',
+    })
   })
 })

@@ -28,7 +28,8 @@ const ARGS = [
   '--disable-sync',
 ]
 const haveChromium = existsSync(CHROMIUM)
-if (!haveChromium) console.warn(`dashboard browser test skipped: ${CHROMIUM} is absent (apt-get install chromium)`)
+if (!haveChromium)
+  console.warn(`dashboard browser test skipped: ${CHROMIUM} is absent (apt-get install chromium)`)
 
 describe.skipIf(!haveChromium)('observability: the dashboard in headless Chromium', () => {
   let browser: Browser
@@ -38,7 +39,9 @@ describe.skipIf(!haveChromium)('observability: the dashboard in headless Chromiu
   const metrics = createMetrics()
   const activity = createActivity(Date.now)
   const body = (id: string, currency = 'usd') =>
-    fixture('stripe.json').then((b) => b.replace(/"id": "evt_[^"]+"/, `"id": "${id}"`).replace('"usd"', `"${currency}"`))
+    fixture('stripe.json').then((b) =>
+      b.replace(/"id": "evt_[^"]+"/, `"id": "${id}"`).replace('"usd"', `"${currency}"`),
+    )
   const send = async (payload: string, secret = SECRET) => {
     const at = Math.floor(g.clock.now / 1000)
     const sig = Stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp: at })
@@ -79,24 +82,44 @@ describe.skipIf(!haveChromium)('observability: the dashboard in headless Chromiu
     const accepted = page.locator('tr[data-provider="stripe"] td[data-col="accepted"]')
     await expect.poll(() => accepted.textContent(), { timeout: 10_000 }).toBe('1')
 
-    for (const id of ['evt_dash_2', 'evt_dash_3']) expect((await send(await body(id))).status).toBe(200)
+    for (const id of ['evt_dash_2', 'evt_dash_3'])
+      expect((await send(await body(id))).status).toBe(200)
     expect((await send(await body('evt_dash_2'))).status).toBe(200) // a duplicate
     expect((await send(await body('evt_dash_4'), 'whsec_wrong')).status).toBe(401)
     expect((await send(await body('evt_dash_5', 'zzz'))).status).toBe(200) // DLQ: unknown currency
     const report = createBatchJobReporter(metrics, activity)
-    const job = { id: 'job-1', source: 'upload', name: 'settlements-2026-11-21.csv', state: 'running', totalBytes: 1000 }
+    const job = {
+      id: 'job-1',
+      source: 'upload',
+      name: 'settlements-2026-11-21.csv',
+      state: 'running',
+      totalBytes: 1000,
+    }
     report({ ...job, bytesRead: 400, read: 120, published: 118, dlq: 2 })
 
-    const row = (col: string) => page.locator(`tr[data-provider="stripe"] td[data-col="${col}"]`).textContent()
+    const row = (col: string) =>
+      page.locator(`tr[data-provider="stripe"] td[data-col="${col}"]`).textContent()
     await expect.poll(() => row('accepted'), { timeout: 10_000 }).toBe('3')
     expect(await row('duplicate')).toBe('1')
     expect(await row('unauthorized')).toBe('1')
     expect(await row('dlq')).toBe('1')
     expect(await row('total')).toBe('6')
-    await expect.poll(() => page.locator('#dlq-body td[data-col="reason"]').first().textContent()).toMatch(/currency/)
-    expect(await page.locator('#auth-body tr[data-reason="bad_signature"] td[data-col="total"]').textContent()).toBe('1')
-    expect(await page.locator('tr[data-job="job-1"] td[data-col="published"]').textContent()).toBe('118')
-    expect(await page.locator('#stages-body tr[data-stage="publish"] td[data-col="calls"]').textContent()).toBe('4') // 3 accepted + 1 DLQ
+    await expect
+      .poll(() => page.locator('#dlq-body td[data-col="reason"]').first().textContent())
+      .toMatch(/currency/)
+    expect(
+      await page
+        .locator('#auth-body tr[data-reason="bad_signature"] td[data-col="total"]')
+        .textContent(),
+    ).toBe('1')
+    expect(await page.locator('tr[data-job="job-1"] td[data-col="published"]').textContent()).toBe(
+      '118',
+    )
+    expect(
+      await page
+        .locator('#stages-body tr[data-stage="publish"] td[data-col="calls"]')
+        .textContent(),
+    ).toBe('4') // 3 accepted + 1 DLQ
     expect(await row('p95')).toMatch(/ms$/)
 
     await mkdir('test-artifacts', { recursive: true })

@@ -5,7 +5,9 @@ const NAME = '[a-zA-Z_:][a-zA-Z0-9_:]*'
 const LABEL = `[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\\\\n]|\\\\[\\\\"n])*"`
 const VALUE = '(?:[+-]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][+-]?\\d+)?|[+-]Inf|NaN)'
 const SAMPLE = new RegExp(`^(${NAME})(?:\\{(${LABEL}(?:,${LABEL})*)\\})? (${VALUE})$`)
-const META = new RegExp(`^# (?:HELP (${NAME}) .*|TYPE (${NAME}) (counter|gauge|histogram|summary|untyped))$`)
+const META = new RegExp(
+  `^# (?:HELP (${NAME}) .*|TYPE (${NAME}) (counter|gauge|histogram|summary|untyped))$`,
+)
 const ONE_LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\\n]|\\[\\"n])*)"/g
 
 export type Sample = { name: string; labels: Record<string, string>; value: number }
@@ -28,7 +30,9 @@ export function parseSamples(text: string): Sample[] {
     if (!m?.[1]) continue
     const labels: Record<string, string> = {}
     for (const l of (m[2] ?? '').matchAll(ONE_LABEL)) {
-      labels[l[1] ?? ''] = (l[2] ?? '').replace(/\\(["\\n])/g, (_, c: string) => (c === 'n' ? '\n' : c))
+      labels[l[1] ?? ''] = (l[2] ?? '').replace(/\\(["\\n])/g, (_, c: string) =>
+        c === 'n' ? '\n' : c,
+      )
     }
     out.push({ name: m[1], labels, value: Number(m[3]) })
   }
@@ -46,7 +50,13 @@ export function familyTypes(text: string): Map<string, string> {
 }
 
 /** The value of the sample with exactly these labels, or undefined. */
-export function valueOf(samples: readonly Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
+export function valueOf(
+  samples: readonly Sample[],
+  name: string,
+  labels: Record<string, string> = {},
+): number | undefined {
   const want = JSON.stringify(Object.entries(labels).sort())
-  return samples.find((s) => s.name === name && JSON.stringify(Object.entries(s.labels).sort()) === want)?.value
+  return samples.find(
+    (s) => s.name === name && JSON.stringify(Object.entries(s.labels).sort()) === want,
+  )?.value
 }

@@ -12,7 +12,14 @@ import { parseSamples, valueOf } from './exposition.ts'
 
 const rule = { ratePerSec: 10, burst: 10 }
 const down: ClaimResult = { state: 'unavailable', reason: 'timeout' }
-const openLimit: LimitResult = { ok: true, limit: 10, remaining: 0, resetSec: 0, retryAfterSec: 0, reason: 'timeout' }
+const openLimit: LimitResult = {
+  ok: true,
+  limit: 10,
+  remaining: 0,
+  resetSec: 0,
+  retryAfterSec: 0,
+  reason: 'timeout',
+}
 
 /** One backend answering as both ports, like one Redis client; it has not answered in time. */
 function slowRedis() {
@@ -65,12 +72,24 @@ describe('observability: counted ports', () => {
     expect(d.store).toBe(d.limiter)
     const combined = d.store as unknown as { limitAndClaim(...a: unknown[]): Promise<unknown> }
     expect(typeof combined.limitAndClaim).toBe('function')
-    await combined.limitAndClaim({ key: 'rl:x', rule, nowMs: 0 }, [{ key: 'idem:x', eventId: 'e' }], 1000)
+    await combined.limitAndClaim(
+      { key: 'rl:x', rule, nowMs: 0 },
+      [{ key: 'idem:x', eventId: 'e' }],
+      1000,
+    )
     expect(calls).toEqual(['limitAndClaim'])
     const s = parseSamples(toPrometheusText(await d.metrics.collect()))
-    expect(valueOf(s, 'txgate_store_calls_total', { store: 'redis', op: 'limit_and_claim' })).toBe(1)
+    expect(valueOf(s, 'txgate_store_calls_total', { store: 'redis', op: 'limit_and_claim' })).toBe(
+      1,
+    )
     // The limit and the claim both did not answer in time.
-    expect(valueOf(s, 'txgate_store_errors_total', { store: 'redis', op: 'limit_and_claim', reason: 'timeout' })).toBe(2)
+    expect(
+      valueOf(s, 'txgate_store_errors_total', {
+        store: 'redis',
+        op: 'limit_and_claim',
+        reason: 'timeout',
+      }),
+    ).toBe(2)
   })
 
   it('counts calls, answers that did not come and thrown errors per operation', async () => {
@@ -78,13 +97,21 @@ describe('observability: counted ports', () => {
     const d = observeDeps(deps(backend))
     await d.store.claim('idem:x', 'e', 1000)
     await d.limiter.take('rl:x', rule, 0)
-    await expect(d.store.commit('idem:x', { event_id: 'e', outcome: 'published' }, 1000)).rejects.toThrow('connection reset')
+    await expect(
+      d.store.commit('idem:x', { event_id: 'e', outcome: 'published' }, 1000),
+    ).rejects.toThrow('connection reset')
     const s = parseSamples(toPrometheusText(await d.metrics.collect()))
     expect(valueOf(s, 'txgate_store_calls_total', { store: 'redis', op: 'claim' })).toBe(1)
     expect(valueOf(s, 'txgate_store_calls_total', { store: 'redis', op: 'limit' })).toBe(1)
-    expect(valueOf(s, 'txgate_store_errors_total', { store: 'redis', op: 'claim', reason: 'timeout' })).toBe(1)
-    expect(valueOf(s, 'txgate_store_errors_total', { store: 'redis', op: 'limit', reason: 'timeout' })).toBe(1)
-    expect(valueOf(s, 'txgate_store_errors_total', { store: 'redis', op: 'commit', reason: 'error' })).toBe(1)
+    expect(
+      valueOf(s, 'txgate_store_errors_total', { store: 'redis', op: 'claim', reason: 'timeout' }),
+    ).toBe(1)
+    expect(
+      valueOf(s, 'txgate_store_errors_total', { store: 'redis', op: 'limit', reason: 'timeout' }),
+    ).toBe(1)
+    expect(
+      valueOf(s, 'txgate_store_errors_total', { store: 'redis', op: 'commit', reason: 'error' }),
+    ).toBe(1)
   })
 
   it('reads the breaker and spool gauges from the publisher at each scrape', async () => {

@@ -11,14 +11,25 @@ import { createTestGateway, fixture } from '../helpers/app.ts'
 const STRIPE_SECRET = 'whsec_redaction_test_0123456789'
 const SHOP_SECRET = 'shop-hmac-secret-9f8e7d6c5b4a'
 // Card-like numbers that pass Luhn, written the ways people write them.
-const PANS = ['4111111111111111', '4242 4242 4242 4242', '5555-5555-5555-4444', '378282246310005', '6011000990139424']
+const PANS = [
+  '4111111111111111',
+  '4242 4242 4242 4242',
+  '5555-5555-5555-4444',
+  '378282246310005',
+  '6011000990139424',
+]
 const BEARER = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLXZhbHVl'
 
 /** A shop's own producer whose mapping error quotes its input, as careless code does. */
 const shop = defineProvider({
   id: 'shop',
   name: 'Shop',
-  auth: { mode: 'any', schemes: [hmac({ secret: 'SHOP_SECRET', header: 'x-signature', hash: 'SHA-256', encoding: 'hex' })] },
+  auth: {
+    mode: 'any',
+    schemes: [
+      hmac({ secret: 'SHOP_SECRET', header: 'x-signature', hash: 'SHA-256', encoding: 'hex' }),
+    ],
+  },
   body: 'json',
   envelope: z.object({ id: z.string(), card: z.string() }),
   eventType: () => 'payment',
@@ -33,7 +44,12 @@ const shop = defineProvider({
 
 function captured(secrets: string[] = []) {
   const lines: string[] = []
-  const log = createLogger('debug', (l) => lines.push(l), () => 0, { secrets })
+  const log = createLogger(
+    'debug',
+    (l) => lines.push(l),
+    () => 0,
+    { secrets },
+  )
   return { log, lines, all: () => lines.join('\n') }
 }
 
@@ -42,12 +58,29 @@ describe('observability: no secret, signature, credential or card number reaches
     const { log, all } = captured()
     log.warn('careless', {
       authorization: `Bearer ${BEARER}`,
-      headers: new Headers({ authorization: 'Basic dXNlcjpodW50ZXIy', 'stripe-signature': 't=1,v1=' + 'ab'.repeat(32) }),
-      nested: { deeper: { password: 'hunter2hunter2', apiKey: 'k-123456789', client_secret: 'cs_1234567890' } },
+      headers: new Headers({
+        authorization: 'Basic dXNlcjpodW50ZXIy',
+        'stripe-signature': 't=1,v1=' + 'ab'.repeat(32),
+      }),
+      nested: {
+        deeper: {
+          password: 'hunter2hunter2',
+          apiKey: 'k-123456789',
+          client_secret: 'cs_1234567890',
+        },
+      },
       list: [{ token: 'tok_abcdef123456' }],
     })
     const out = all()
-    for (const leaked of [BEARER, 'dXNlcjpodW50ZXIy', 'ab'.repeat(32), 'hunter2hunter2', 'k-123456789', 'cs_1234567890', 'tok_abcdef123456']) {
+    for (const leaked of [
+      BEARER,
+      'dXNlcjpodW50ZXIy',
+      'ab'.repeat(32),
+      'hunter2hunter2',
+      'k-123456789',
+      'cs_1234567890',
+      'tok_abcdef123456',
+    ]) {
       expect(out).not.toContain(leaked)
     }
     expect(out).toContain('[redacted]')
@@ -65,7 +98,15 @@ describe('observability: no secret, signature, credential or card number reaches
       error: new Error(`charge failed for ${PANS[0]}`),
     })
     const out = all()
-    for (const leaked of [sigHex, sigB64, BEARER, 'YWxhZGRpbjpvcGVuc2VzYW1l', 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'sk_live_51H8abcdefGHIJKLmnopQRST', ...PANS]) {
+    for (const leaked of [
+      sigHex,
+      sigB64,
+      BEARER,
+      'YWxhZGRpbjpvcGVuc2VzYW1l',
+      'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+      'sk_live_51H8abcdefGHIJKLmnopQRST',
+      ...PANS,
+    ]) {
       expect(out).not.toContain(leaked)
     }
     expect(out.match(/\[redacted-pan\]/g)?.length).toBe(PANS.length + 1)
@@ -89,7 +130,10 @@ describe('observability: no secret, signature, credential or card number reaches
 
   it('scrubs configured secret values wherever they appear', () => {
     const { log, all } = captured(['s3cr3t-value-from-settings', 'short'])
-    log.info('ctx', { note: 'the key s3cr3t-value-from-settings leaked into a message', word: 'short' })
+    log.info('ctx', {
+      note: 'the key s3cr3t-value-from-settings leaked into a message',
+      word: 'short',
+    })
     expect(all()).not.toContain('s3cr3t-value-from-settings')
     expect(all()).toContain('short') // below 8 characters: would redact ordinary words
   })
@@ -99,30 +143,61 @@ describe('observability: no secret, signature, credential or card number reaches
       { STRIPE_WEBHOOK_SECRET: STRIPE_SECRET, SHOP_SECRET },
       { providers: [(await import('../../providers/stripe.ts')).default as AnyProvider, shop] },
     )
-    const stripeBody = (await fixture('stripe.json')).replace('"description": null', `"description": "card ${PANS[0]}"`)
+    const stripeBody = (await fixture('stripe.json')).replace(
+      '"description": null',
+      `"description": "card ${PANS[0]}"`,
+    )
     const at = Math.floor(g.clock.now / 1000)
-    const good = Stripe.webhooks.generateTestHeaderString({ payload: stripeBody, secret: STRIPE_SECRET, timestamp: at })
+    const good = Stripe.webhooks.generateTestHeaderString({
+      payload: stripeBody,
+      secret: STRIPE_SECRET,
+      timestamp: at,
+    })
     const forged = `t=${at},v1=${'f'.repeat(64)}`
-    const stale = Stripe.webhooks.generateTestHeaderString({ payload: stripeBody, secret: STRIPE_SECRET, timestamp: at - 3600 })
+    const stale = Stripe.webhooks.generateTestHeaderString({
+      payload: stripeBody,
+      secret: STRIPE_SECRET,
+      timestamp: at - 3600,
+    })
     const sent: string[] = [good, forged, stale, BEARER]
 
-    expect((await g.post('stripe', stripeBody, { 'stripe-signature': good, authorization: `Bearer ${BEARER}` })).status).toBe(200)
-    expect((await g.post('stripe', stripeBody, { 'stripe-signature': forged, authorization: `Bearer ${BEARER}` })).status).toBe(401)
+    expect(
+      (
+        await g.post('stripe', stripeBody, {
+          'stripe-signature': good,
+          authorization: `Bearer ${BEARER}`,
+        })
+      ).status,
+    ).toBe(200)
+    expect(
+      (
+        await g.post('stripe', stripeBody, {
+          'stripe-signature': forged,
+          authorization: `Bearer ${BEARER}`,
+        })
+      ).status,
+    ).toBe(401)
     expect((await g.post('stripe', stripeBody, { 'stripe-signature': stale })).status).toBe(401)
-    expect((await g.post('stripe', `{"card": "${PANS[1]}"`, { 'stripe-signature': good })).status).toBe(401)
+    expect(
+      (await g.post('stripe', `{"card": "${PANS[1]}"`, { 'stripe-signature': good })).status,
+    ).toBe(401)
 
     // A DLQ reason quoting the card and the secret (the shop's mapping error).
     for (const pan of PANS) {
       const body = JSON.stringify({ id: `evt_${pan.slice(-4)}`, card: pan })
       const sig = createHmac('sha256', SHOP_SECRET).update(body).digest('hex')
       sent.push(sig)
-      const res = await g.post('shop', body, { 'x-signature': sig, authorization: `Basic ${btoa(`u:${SHOP_SECRET}`)}` })
+      const res = await g.post('shop', body, {
+        'x-signature': sig,
+        authorization: `Basic ${btoa(`u:${SHOP_SECRET}`)}`,
+      })
       expect(await res.json()).toMatchObject({ dlq: true })
     }
     expect(g.logs.some((l) => l['msg'] === 'event sent to the DLQ')).toBe(true)
 
     const out = JSON.stringify(g.logs)
-    for (const leaked of [STRIPE_SECRET, SHOP_SECRET, ...sent, ...PANS]) expect(out).not.toContain(leaked)
+    for (const leaked of [STRIPE_SECRET, SHOP_SECRET, ...sent, ...PANS])
+      expect(out).not.toContain(leaked)
     // The dashboard's recent DLQ reasons are scrubbed the same way.
     const data = await (await g.app.request('/dashboard/data')).text()
     expect(data).toContain('[redacted-pan]')

@@ -1,5 +1,9 @@
 import { trace as otel } from '@opentelemetry/api'
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base'
 import Stripe from 'stripe'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createTestGateway, fixture, type TestGateway } from '../helpers/app.ts'
@@ -18,7 +22,7 @@ function post(g: TestGateway, headers: Record<string, string> = {}, payload = bo
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/
 
 describe('observability: W3C trace context', () => {
-  it('continues the caller\'s trace: trace_id, the Kafka traceparent header and the answer agree', async () => {
+  it("continues the caller's trace: trace_id, the Kafka traceparent header and the answer agree", async () => {
     const g = createTestGateway({ STRIPE_WEBHOOK_SECRET: SECRET })
     const res = await post(g, { traceparent: CALLER })
     expect(res.status).toBe(200)
@@ -52,9 +56,14 @@ describe('observability: W3C trace context', () => {
 
   it('passes tracestate on to the Kafka record and the answer, only beside a valid traceparent', async () => {
     const g = createTestGateway({ STRIPE_WEBHOOK_SECRET: SECRET })
-    const res = await post(g, { traceparent: CALLER, tracestate: 'congo=t61rcWkgMzE, rojo=00f067aa0ba902b7' })
+    const res = await post(g, {
+      traceparent: CALLER,
+      tracestate: 'congo=t61rcWkgMzE, rojo=00f067aa0ba902b7',
+    })
     expect(res.headers.get('tracestate')).toBe('congo=t61rcWkgMzE,rojo=00f067aa0ba902b7')
-    expect(g.publisher.records[0]?.headers['tracestate']).toBe('congo=t61rcWkgMzE,rojo=00f067aa0ba902b7')
+    expect(g.publisher.records[0]?.headers['tracestate']).toBe(
+      'congo=t61rcWkgMzE,rojo=00f067aa0ba902b7',
+    )
 
     const alone = createTestGateway({ STRIPE_WEBHOOK_SECRET: SECRET })
     const res2 = await post(alone, { tracestate: 'congo=t61rcWkgMzE' })
@@ -64,7 +73,13 @@ describe('observability: W3C trace context', () => {
 
   it('drops a tracestate that breaks the W3C limits rather than pass it on', async () => {
     const tooMany = Array.from({ length: 33 }, (_, i) => `k${i}=v`).join(',')
-    for (const tracestate of ['no-equals-sign', 'UPPER=case', 'a=b,c=d\u00e9', tooMany, `a=${'x'.repeat(600)}`]) {
+    for (const tracestate of [
+      'no-equals-sign',
+      'UPPER=case',
+      'a=b,c=d\u00e9',
+      tooMany,
+      `a=${'x'.repeat(600)}`,
+    ]) {
       const g = createTestGateway({ STRIPE_WEBHOOK_SECRET: SECRET })
       const res = await post(g, { traceparent: CALLER, tracestate })
       expect(res.headers.get('tracestate')).toBeNull()
@@ -75,17 +90,21 @@ describe('observability: W3C trace context', () => {
 
 describe('observability: OpenTelemetry spans when an SDK is registered', () => {
   const exporter = new InMemorySpanExporter()
-  otel.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }))
+  otel.setGlobalTracerProvider(
+    new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
+  )
   afterAll(() => otel.disable())
 
-  it('records verify, store and publish spans in the caller\'s trace, under this hop\'s span', async () => {
+  it("records verify, store and publish spans in the caller's trace, under this hop's span", async () => {
     exporter.reset()
     const g = createTestGateway({ STRIPE_WEBHOOK_SECRET: SECRET })
     const res = await post(g, { traceparent: CALLER })
     const hop = TRACEPARENT.exec(res.headers.get('traceparent') ?? '')?.[2]
     const spans = exporter.getFinishedSpans()
     // One span per stage call: store is called more than once (limit and claim, then commit).
-    expect(new Set(spans.map((s) => s.name))).toEqual(new Set(['txgate.verify', 'txgate.store', 'txgate.publish']))
+    expect(new Set(spans.map((s) => s.name))).toEqual(
+      new Set(['txgate.verify', 'txgate.store', 'txgate.publish']),
+    )
     for (const s of spans) {
       expect(s.spanContext().traceId).toBe(CALLER_TRACE)
       expect(s.parentSpanContext?.spanId).toBe(hop)
@@ -96,7 +115,10 @@ describe('observability: OpenTelemetry spans when an SDK is registered', () => {
   it('marks a failing stage as an error with its code only', async () => {
     exporter.reset()
     const g = createTestGateway({ STRIPE_WEBHOOK_SECRET: SECRET })
-    const res = await g.post('stripe', body, { 'stripe-signature': 't=1,v1=00', traceparent: CALLER })
+    const res = await g.post('stripe', body, {
+      'stripe-signature': 't=1,v1=00',
+      traceparent: CALLER,
+    })
     expect(res.status).toBe(401)
     const [verify] = exporter.getFinishedSpans()
     expect(verify?.name).toBe('txgate.verify')
