@@ -26,11 +26,17 @@ const { values: args } = parseArgs({
 })
 const N = Number(args.n)
 const SECRET = 'whsec_observability_overhead'
-const fixture = await readFile(new URL('../../shared/fixtures/provider-events/stripe.json', import.meta.url), 'utf8')
+const fixture = await readFile(
+  new URL('../../shared/fixtures/provider-events/stripe.json', import.meta.url),
+  'utf8',
+)
 const at = Math.floor(Date.now() / 1000)
 const requests = Array.from({ length: N }, (_, i) => {
   const body = fixture.replace(/"id": "evt_[^"]+"/, `"id": "evt_overhead_${i}"`)
-  return { body, sig: Stripe.webhooks.generateTestHeaderString({ payload: body, secret: SECRET, timestamp: at }) }
+  return {
+    body,
+    sig: Stripe.webhooks.generateTestHeaderString({ payload: body, secret: SECRET, timestamp: at }),
+  }
 })
 const discard: Publisher = {
   kind: 'discard',
@@ -75,11 +81,19 @@ async function run(on: boolean): Promise<number> {
 
 const rates = { on: [] as number[], off: [] as number[] }
 for (let round = 0; round < Number(args.rounds); round++) {
-  for (const on of round % 2 === 0 ? [false, true] : [true, false]) rates[on ? 'on' : 'off'].push(await run(on))
+  for (const on of round % 2 === 0 ? [false, true] : [true, false])
+    rates[on ? 'on' : 'off'].push(await run(on))
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? NaN
+const median = (xs: number[]) =>
+  [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? NaN
 console.table({
-  'metrics+logs on': { 'req/s (median)': Math.round(median(rates.on)), runs: rates.on.map(Math.round).join(' ') },
-  'metrics+logs off': { 'req/s (median)': Math.round(median(rates.off)), runs: rates.off.map(Math.round).join(' ') },
+  'metrics+logs on': {
+    'req/s (median)': Math.round(median(rates.on)),
+    runs: rates.on.map(Math.round).join(' '),
+  },
+  'metrics+logs off': {
+    'req/s (median)': Math.round(median(rates.off)),
+    runs: rates.off.map(Math.round).join(' '),
+  },
 })
 console.log(`ratio on/off: ${(median(rates.on) / median(rates.off)).toFixed(3)} (1.000 = free)`)
