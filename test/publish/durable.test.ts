@@ -141,6 +141,20 @@ describe('publish: durable (Kafka first, spool behind it)', () => {
     await expect(publisher.publish([rec(0)])).rejects.toBeInstanceOf(Unavailable)
   })
 
+  it('without a spool, answers 503 at once while the breaker is open, then probes Kafka again', async () => {
+    const { publisher } = await setup({ spool: false })
+    double.mode = 'error'
+    for (let i = 0; i < 2; i++) await publisher.publish([rec(i)]).catch(() => undefined)
+    const tried = double.requests.length
+    await expect(publisher.publish([rec(2)])).rejects.toBeInstanceOf(Unavailable)
+    expect(double.requests.length).toBe(tried) // open: Kafka was not asked
+    double.mode = 'healthy'
+    await eventually(() => expect(publisher.state?.().breaker?.state).toBe('half-open'))
+    await publisher.publish([rec(3)]) // the probe
+    expect(publisher.state?.().breaker?.state).toBe('closed')
+    expect(eventIds(double)).toEqual(['e3'])
+  })
+
   it('keeps a record Kafka refuses apart, delivers its neighbours, and keeps the breaker closed', async () => {
     const { publisher, dir, logs } = await setup()
     double.reject = (r) =>
