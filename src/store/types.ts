@@ -9,7 +9,10 @@ export type ClaimResult =
   | { state: 'done'; answer: IdempotencyAnswer }
   | { state: 'in_flight'; eventId: string }
   /** The store did not answer: the caller fails open or closed by configuration. */
-  | { state: 'unavailable'; reason: 'timeout' | 'down' }
+  | { state: 'unavailable'; reason: StoreFailure; detail?: string }
+
+/** Why a shared store did not answer: too slow (timeout) or not reachable / erroring (down). */
+export type StoreFailure = 'timeout' | 'down'
 
 export type Health = { ok: boolean; kind: string; detail?: string }
 
@@ -24,7 +27,18 @@ export type Store = {
   /** Drops the claim if `eventId` still holds it, so the provider's retry goes through. */
   release(key: string, eventId: string): Promise<void>
   ping(): Promise<Health>
+  /**
+   * Takes a token and, only if one was taken, claims every key, in one round trip. Offered by a
+   * store that is also the deployment's Limiter (one Redis); the pipeline then uses it instead of
+   * `take` followed by one `claim` per key.
+   */
+  limitAndClaim?(limit: LimitRequest, claims: readonly ClaimRequest[], inFlightTtlMs: number): Promise<Admission>
 }
+
+export type LimitRequest = { key: string; rule: RateLimitRule; nowMs: number }
+export type ClaimRequest = { key: string; eventId: string }
+/** `claims` is aligned with the requested claims, and empty when the limit refused the request. */
+export type Admission = { limit: LimitResult; claims: ClaimResult[] }
 
 export type LimitResult = {
   ok: boolean
@@ -35,7 +49,8 @@ export type LimitResult = {
   /** Seconds until one token is available (0 when ok). */
   retryAfterSec: number
   /** Set when the limiter did not answer and the request was let through (fail open). */
-  reason?: 'timeout' | 'down'
+  reason?: StoreFailure
+  detail?: string
 }
 
 export type Limiter = {

@@ -1,0 +1,130 @@
+/**
+ * @module Redis over TCP (ioredis) for server runtimes: the shared Store + Limiter, enabled by
+ * REDIS_URL. Every call is bounded by a short timeout (default 50 ms) and never queued while
+ * disconnected, so a slow or dead Redis costs a request at most the timeout, then fails open.
+ */
+import { Redis } from 'ioredis'
+import { createRedisState, type RedisState } from '../../store/redis-state.ts'
+
+export const DEFAULT_REDIS_TIMEOUT_MS = 50
+
+export type RedisStoreOptions = {
+  url: string
+  /** Key prefix, e.g. `txgate:`. */
+  prefix: string
+  timeoutMs?: number
+  /** Connection errors, already throttled to one per reconnect cycle. */
+  onError?: (message: string) => void
+}
+
+export type RedisStore = RedisState & {
+  /** Resolves true once connected, false if not connected within `waitMs` (it keeps retrying). */
+  connected(waitMs: number): Promise<boolean>
+  close(): Promise<void>
+}
+
+export function createRedisStore(opts: RedisStoreOptions): RedisStore {
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS
+  const redis = new Redis(opts.url, {
+    // Fail at once while disconnected instead of queueing behind a reconnect.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    connectTimeout: Math.max(1000, timeoutMs),
+    // Reconnect forever, backing off to 2 s: Redis coming back ends the fail-open period by itself.
+    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
+    // Written at once, not on the next setImmediate: the timeout then measures Redis, not our queue.
+    enableAutoPipelining: false,
+    lazyConnect: true,
+    // A Redis that accepts but never answers: drop the socket, fail what waits, reconnect.
+    socketTimeout: Math.max(1000, 20 * timeoutMs),
+  })
+  let lastError = ''
+  redis.on('error', (err: Error) => {
+    if (err.message === lastError) return
+    lastError = err.message
+    opts.onError?.(err.message)
+  })
+  redis.on('ready', () => {
+    lastError = ''
+  })
+  redis.connect().catch(() => {
+    // The 'error' listener reports it; retryStrategy keeps reconnecting.
+  })
+
+  const bounded = <T>(p: Promise<T>): Promise<T> => withTimeout(p, timeoutMs)
+  const state = createRedisState(
+    {
+      evalsha: (sha1, keys, args) => bounded(redis.evalsha(sha1, keys.length, ...keys, ...args)),
+      eval: (source, keys, args) => bounded(redis.eval(source, keys.length, ...keys, ...args)),
+      async set(key, value, ttlMs) {
+        await bounded(redis.set(key, value, 'PX', ttlMs))
+      },
+      async ping() {
+        await bounded(redis.ping())
+      },
+      failure: (err) => (err instanceof RedisTimeout ? 'timeout' : 'down'),
+    },
+    { kind: 'redis', prefix: opts.prefix, target: redactUrl(opts.url) },
+  )
+
+  return {
+    ...state,
+    async connected(waitMs) {
+      if (redis.status === 'ready') return true
+      return new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => {
+          redis.off('ready', onReady)
+          resolve(false)
+        }, waitMs)
+        const onReady = () => {
+          clearTimeout(timer)
+          resolve(true)
+        }
+        redis.once('ready', onReady)
+      })
+    },
+    async close() {
+      redis.disconnect()
+    },
+  }
+}
+
+export class RedisTimeout extends Error {
+  override readonly name = 'RedisTimeout'
+}
+
+/**
+ * Rejects when `p` has not settled after `ms`, but only once the I/O already received has been
+ * read: when this process was busy past the deadline (a burst of signature checks, a GC pause),
+ * Redis's answer may be waiting in the socket, and that delay was ours, not Redis's. Timers run
+ * before the poll phase reads sockets, and setImmediate runs after it. (ioredis's commandTimeout
+ * rejects in the timers phase, so a loaded process failed open with the answer already there.)
+ */
+export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      setImmediate(() => reject(new RedisTimeout(`Redis did not answer within ${ms} ms`)))
+    }, ms)
+    p.then(
+      (v) => {
+        clearTimeout(timer)
+        resolve(v)
+      },
+      (err: unknown) => {
+        clearTimeout(timer)
+        reject(err)
+      },
+    )
+  })
+}
+
+/** `redis://user:secret@host:6379/0` → `redis://user:***@host:6379/0`: /ready never shows a password. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url)
+    if (u.password) u.password = '***'
+    return u.toString()
+  } catch {
+    return 'redis (unparseable URL)'
+  }
+}
