@@ -18,6 +18,11 @@ const ConfigSchema = z.object({
   TXGATE_IDEMPOTENCY_TTL: int(24 * 3600),
   TXGATE_INFLIGHT_TTL: int(30),
   TXGATE_TENANT_ID: z.string().min(1).optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be redis:// or rediss://').optional(),
+  UPSTASH_REDIS_REST_URL: z.url({ protocol: /^https?$/ }).optional(),
+  TXGATE_REDIS_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
+  TXGATE_REDIS_PREFIX: z.string().default('txgate:'),
+  TXGATE_FAIL_CLOSED: z.string().default(''),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 })
 
@@ -33,6 +38,13 @@ export type Config = {
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent'
   /** Kafka transport (KAFKA_BROKERS, KAFKA_REST_URL, or neither: the spool), time bound, breaker. */
   publish: PublishConfig
+  /**
+   * Where idempotency and rate-limit state lives: REDIS_URL (TCP), else UPSTASH_REDIS_REST_URL
+   * with _TOKEN (REST; the token stays in settings), else this process's memory.
+   */
+  store: { backend: 'memory' | 'redis' | 'upstash'; timeoutMs: number | undefined; prefix: string }
+  /** TXGATE_FAIL_CLOSED lists it (or `*`): 503 instead of going on unguarded when the store fails. */
+  failClosed(providerId: string): boolean
   /** Per provider id: TXGATE_RATE_LIMIT_<ID>, parsed. */
   rateLimit(providerId: string, fallback: RateLimitRule): RateLimitRule
   /** Per provider id: TXGATE_TOLERANCE_<ID> in seconds. */
@@ -55,6 +67,10 @@ export function loadConfig(settings: Settings): Config {
     if (!rule) throw new ConfigError(`${name}="${value}" is not like 100/s or 6000/m,burst=200`)
     rateLimits.set(name, rule)
   }
+  if (c.UPSTASH_REDIS_REST_URL && !settings['UPSTASH_REDIS_REST_TOKEN']) {
+    throw new ConfigError('UPSTASH_REDIS_REST_URL is set without UPSTASH_REDIS_REST_TOKEN')
+  }
+  const failClosed = new Set(c.TXGATE_FAIL_CLOSED.split(',').map((id) => id.trim()).filter(Boolean))
   return {
     port: c.PORT,
     bodyLimit: c.TXGATE_BODY_LIMIT,
@@ -68,6 +84,12 @@ export function loadConfig(settings: Settings): Config {
     publish: loadPublishConfig(settings, (msg) => {
       throw new ConfigError(`invalid configuration: ${msg}`)
     }),
+    store: {
+      backend: c.REDIS_URL ? 'redis' : c.UPSTASH_REDIS_REST_URL ? 'upstash' : 'memory',
+      timeoutMs: c.TXGATE_REDIS_TIMEOUT_MS,
+      prefix: c.TXGATE_REDIS_PREFIX,
+    },
+    failClosed: (id) => failClosed.has(id) || failClosed.has('*'),
     rateLimit: (id, fallback) => rateLimits.get(`TXGATE_RATE_LIMIT_${envSuffix(id)}`) ?? fallback,
     toleranceSec(id) {
       const raw = settings[`TXGATE_TOLERANCE_${envSuffix(id)}`]

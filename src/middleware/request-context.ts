@@ -37,6 +37,8 @@ export function requestContext(log: Logger, clock: () => number): MiddlewareHand
       path: c.req.path,
       provider: c.get('providerId'),
       outcome: c.get('outcome'),
+      // Set when the shared store did not answer and the request went on unguarded (fail open).
+      degraded: c.res.headers.get('txgate-degraded') ?? undefined,
       status: c.res.status,
       duration_ms: clock() - started,
     })

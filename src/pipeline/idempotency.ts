@@ -1,18 +1,46 @@
 /** @module Claim before publishing, commit the answer after, release when the publish fails. */
 import { InFlight } from '../errors.ts'
 import type { Logger } from '../observability/log.ts'
-import type { IdempotencyAnswer, Store } from '../store/types.ts'
+import type { ClaimResult, IdempotencyAnswer, Store, StoreFailure } from '../store/types.ts'
 
 export type Claim =
   | { state: 'claimed'; key: string; eventId: string }
   | { state: 'duplicate'; answer: IdempotencyAnswer }
+  /** Another request holds the key and has not answered yet: 409, the provider retries. */
+  | { state: 'in_flight'; eventId: string }
   /** The store did not answer; the event goes through unguarded (fail open). */
-  | { state: 'unguarded'; key: string; eventId: string }
+  | { state: 'unguarded'; key: string; eventId: string; reason: StoreFailure; detail?: string }
 
 export type Idempotency = {
   claim(provider: string, idempotencyKey: string, eventId: string): Promise<Claim>
   commit(claim: Claim, outcome: IdempotencyAnswer['outcome']): Promise<void>
   release(claim: Claim): Promise<void>
+}
+
+/** The store key of a provider's idempotency key (DESIGN: `idem:{provider}:{key}`). */
+export const idempotencyStoreKey = (provider: string, idempotencyKey: string): string =>
+  `idem:${provider}:${idempotencyKey}`
+
+/** What the store answered, as the pipeline acts on it. */
+export function toClaim(r: ClaimResult, key: string, eventId: string): Claim {
+  switch (r.state) {
+    case 'claimed':
+      return { state: 'claimed', key, eventId }
+    case 'done':
+      return { state: 'duplicate', answer: r.answer }
+    case 'in_flight':
+      return { state: 'in_flight', eventId: r.eventId }
+    case 'unavailable':
+      return { state: 'unguarded', key, eventId, reason: r.reason, ...(r.detail ? { detail: r.detail } : {}) }
+  }
+}
+
+/** The 409 for a duplicate still in flight; it names the first copy's event id. */
+export function inFlightError(eventId: string): InFlight {
+  return new InFlight('the same event is being processed; retry shortly', {
+    retryAfter: 1,
+    headers: { 'txgate-event-id': eventId },
+  })
 }
 
 export function createIdempotency(
@@ -22,23 +50,13 @@ export function createIdempotency(
 ): Idempotency {
   return {
     async claim(provider, idempotencyKey, eventId) {
-      const key = `idem:${provider}:${idempotencyKey}`
-      const r = await store.claim(key, eventId, opts.inFlightTtlMs)
-      switch (r.state) {
-        case 'claimed':
-          return { state: 'claimed', key, eventId }
-        case 'done':
-          return { state: 'duplicate', answer: r.answer }
-        case 'in_flight':
-          throw new InFlight('the same event is being processed; retry shortly', { retryAfter: 1 })
-        case 'unavailable':
-          log.warn('idempotency store unavailable, failing open', { provider, reason: r.reason })
-          return { state: 'unguarded', key, eventId }
-      }
+      const key = idempotencyStoreKey(provider, idempotencyKey)
+      return toClaim(await store.claim(key, eventId, opts.inFlightTtlMs), key, eventId)
     },
     async commit(claim, outcome) {
-      if (claim.state === 'duplicate') return
+      if (claim.state !== 'claimed' && claim.state !== 'unguarded') return
       try {
+        // Also after failing open: if the store is back, later copies are recognised.
         await store.commit(claim.key, { event_id: claim.eventId, outcome }, opts.ttlMs)
       } catch (err) {
         // The event is published; a failed commit only weakens dedupe to at-least-once.

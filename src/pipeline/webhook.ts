@@ -1,11 +1,10 @@
-/** @module The real-time path: body → authenticate → rate limit → parse → claim → normalize → publish. */
+/** @module The real-time path: body → authenticate → parse → rate limit + claim → normalize → publish. */
 import type { VerifyEnv } from '../auth/types.ts'
 import type { Deps } from '../deps.ts'
 import { GatewayError, UnknownProvider, Unavailable } from '../errors.ts'
 import { normalize } from '../message/normalize.ts'
 import { SCHEMA_VERSION } from '../message/schema.ts'
 import type { DlqMessage } from '../message/schema.ts'
-import { uuidv7 } from '../message/uuidv7.ts'
 import { NO_METRICS } from '../observability/metrics.ts'
 import { stageRunner, type StageRunner } from '../observability/stages.ts'
 import type { TraceContext } from '../observability/trace.ts'
@@ -13,9 +12,9 @@ import type { AnyProvider, ItemContext, RateLimitRule } from '../provider/types.
 import { dlqRecord, transactionRecord } from '../publish/records.ts'
 import type { KafkaRecord } from '../publish/types.ts'
 import { authenticateItems, authenticateRequest, planAuth, type AuthPlan } from './authenticate.ts'
+import { createAdmission, type Gate } from './admission.ts'
 import { createIdempotency } from './idempotency.ts'
 import { parseBody } from './parse-body.ts'
-import { enforceRateLimit } from './rate-limit.ts'
 import { readBody } from './read-body.ts'
 import { createSecretReader, createVerifyEnv } from './verify-env.ts'
 
@@ -51,6 +50,7 @@ export function createWebhookHandler(deps: Deps): WebhookHandler {
     { inFlightTtlMs: config.inFlightTtlMs, ttlMs: config.idempotencyTtlMs },
     log,
   )
+  const admission = createAdmission(deps, idempotency)
 
   async function publish(records: KafkaRecord[]): Promise<void> {
     try {
@@ -68,6 +68,7 @@ export function createWebhookHandler(deps: Deps): WebhookHandler {
     rawItem: unknown,
     ctx: ItemContext<unknown>,
     trace: TraceContext,
+    gate: Gate,
     stage: StageRunner,
   ): Promise<ItemOutcome> {
     const { provider } = route
@@ -75,7 +76,7 @@ export function createWebhookHandler(deps: Deps): WebhookHandler {
     if (!provider.isTransaction(eventType)) return { kind: 'ignored' }
     const idempotencyKey = provider.idempotencyKey(item, ctx)
     const now = deps.clock()
-    const claim = await stage('store', () => idempotency.claim(provider.id, idempotencyKey, uuidv7(now)))
+    const claim = gate.take(idempotencyKey)
     if (claim.state === 'duplicate') return { kind: 'duplicate', eventId: claim.answer.event_id }
 
     const base = { eventId: claim.eventId, provider: provider.id, eventType, idempotencyKey }
@@ -153,21 +154,36 @@ export function createWebhookHandler(deps: Deps): WebhookHandler {
         authenticateRequest(plan, { body, headers: req.headers, url: req.url, now }, env),
       )
       const client = provider.clientId?.(req.headers) ?? principal ?? 'default'
-      const headers = await stage('store', () =>
-        enforceRateLimit(deps.limiter, `${provider.id}:${client}`, route.rule, now, log),
-      )
+      const limit = { provider: provider.id, bucket: `${provider.id}:${client}`, rule: route.rule, now }
 
-      const { raw, envelope } = parseBody(provider, body)
+      // Parsing (CPU only) comes before the limit so that the limit and the claims share one round
+      // trip; a body that does not parse still spends a token, so it is limited like any other.
+      let parsed: ReturnType<typeof parseBody>
+      try {
+        parsed = parseBody(provider, body)
+      } catch (err) {
+        await stage('store', () => admission.admit({ ...limit, keys: [] }))
+        throw err
+      }
+      const { raw, envelope } = parsed
       const items = provider.items ? provider.items(envelope) : [envelope]
       const rawItems = provider.items ? provider.items(raw) : [raw]
       if (plan.items.length > 0) await stage('verify', () => authenticateItems(plan, items, env))
 
       const ctx: ItemContext<unknown> = { headers: req.headers, envelope }
+      const keys = items.flatMap((item) =>
+        provider.isTransaction(provider.eventType(item, ctx)) ? [provider.idempotencyKey(item, ctx)] : [],
+      )
+      const gate = await stage('store', () => admission.admit({ ...limit, keys }))
       const outcomes: ItemOutcome[] = []
-      for (const [i, item] of items.entries()) {
-        outcomes.push(await processItem(route, item, rawItems[i], ctx, trace, stage))
+      try {
+        for (const [i, item] of items.entries()) {
+          outcomes.push(await processItem(route, item, rawItems[i], ctx, trace, gate, stage))
+        }
+      } finally {
+        await gate.releaseUntaken()
       }
-      return { items: outcomes, headers, provider }
+      return { items: outcomes, headers: gate.headers, provider }
     },
   }
 }
