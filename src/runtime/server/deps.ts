@@ -6,7 +6,7 @@ import { createLogger } from '../../observability/log.ts'
 import { metricsFor } from '../../observability/observe-deps.ts'
 import { secretValues } from '../../observability/redact.ts'
 import { createRegistry } from '../../provider/registry.ts'
-import { createMemoryLimiter, createMemoryStore } from '../../store/memory.ts'
+import { openSharedState } from './shared-state.ts'
 import { withBatch } from './batch/attach.ts'
 import { openSpool } from './spool.ts'
 import { addProcessMetrics } from './process-metrics.ts'
@@ -27,17 +27,21 @@ export async function buildServerDeps(
   addProcessMetrics(metrics)
   const spool = await openSpool({ dir: config.spoolDir, maxBytes: config.spoolMaxBytes })
   const publisher = createServerPublisher(config, settings, spool, log, clock)
+  const state = await openSharedState(config, settings, log, clock)
   return withBatch(settings, {
     config,
     settings,
     registry: createRegistry(providers),
-    store: createMemoryStore(clock),
-    limiter: createMemoryLimiter(),
+    store: state.store,
+    limiter: state.limiter,
     publisher,
     clock,
     fetch: globalThis.fetch.bind(globalThis),
     log,
     metrics,
-    close: () => publisher.close(),
+    close: async () => {
+      await publisher.close()
+      await state.close()
+    },
   })
 }
