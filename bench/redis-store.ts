@@ -44,7 +44,10 @@ const ROUNDS = Number(args.rounds)
 const WARMUP = Math.min(500, N)
 const SECRET = 'whsec_bench'
 const prefix = `txgate-bench:${process.pid}:${Date.now()}:`
-const fixture = await readFile(new URL('../../shared/fixtures/provider-events/stripe.json', import.meta.url), 'utf8')
+const fixture = await readFile(
+  new URL('../../shared/fixtures/provider-events/stripe.json', import.meta.url),
+  'utf8',
+)
 
 const discard: Publisher = {
   kind: 'discard',
@@ -57,7 +60,11 @@ const discard: Publisher = {
 
 function gateway(store: Store, limiter: Limiter) {
   // A limit far above the bench's rate: the bucket is still taken on every request.
-  const settings = { STRIPE_WEBHOOK_SECRET: SECRET, TXGATE_RATE_LIMIT_STRIPE: '10000000/s', LOG_LEVEL: 'error' as const }
+  const settings = {
+    STRIPE_WEBHOOK_SECRET: SECRET,
+    TXGATE_RATE_LIMIT_STRIPE: '10000000/s',
+    LOG_LEVEL: 'error' as const,
+  }
   const deps: Deps = {
     config: loadConfig(settings),
     settings,
@@ -77,8 +84,14 @@ let seq = 0
 function signedRequests(count: number): { body: string; signature: string }[] {
   const out = []
   for (let i = 0; i < count; i++) {
-    const body = fixture.replace('evt_1MoS6tLgUG5tbmjchDsX6fiT', `evt_bench_${process.pid}_${seq++}`)
-    out.push({ body, signature: Stripe.webhooks.generateTestHeaderString({ payload: body, secret: SECRET }) })
+    const body = fixture.replace(
+      'evt_1MoS6tLgUG5tbmjchDsX6fiT',
+      `evt_bench_${process.pid}_${seq++}`,
+    )
+    out.push({
+      body,
+      signature: Stripe.webhooks.generateTestHeaderString({ payload: body, secret: SECRET }),
+    })
   }
   return out
 }
@@ -86,7 +99,10 @@ function signedRequests(count: number): { body: string; signature: string }[] {
 // Answers that failed open (the store missed its timeout): counted, since they skipped the store.
 let degraded = 0
 
-async function send(app: ReturnType<typeof createApp>, r: { body: string; signature: string }): Promise<void> {
+async function send(
+  app: ReturnType<typeof createApp>,
+  r: { body: string; signature: string },
+): Promise<void> {
   const res = await app.request('http://bench/webhooks/v1/stripe/events', {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'stripe-signature': r.signature },
@@ -119,7 +135,8 @@ async function measure(mode: string, app: ReturnType<typeof createApp>): Promise
     latencies.push(performance.now() - t)
   }
   latencies.sort((a, b) => a - b)
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0
+  const pct = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0
 
   const queue = signedRequests(N)
   const started = performance.now()
@@ -129,7 +146,15 @@ async function measure(mode: string, app: ReturnType<typeof createApp>): Promise
     }),
   )
   const rps = N / ((performance.now() - started) / 1000)
-  return { mode, p50: pct(50), p95: pct(95), p99: pct(99), rps, rssMb: process.memoryUsage().rss / 2 ** 20, degraded }
+  return {
+    mode,
+    p50: pct(50),
+    p95: pct(95),
+    p99: pct(99),
+    rps,
+    rssMb: process.memoryUsage().rss / 2 ** 20,
+    degraded,
+  }
 }
 
 type Mode = { name: string; app: ReturnType<typeof createApp> }
@@ -151,7 +176,10 @@ if (!(await redis.connected(2000))) throw new Error(`no Redis at ${redisUrl}`)
 const rest = await startUpstashRestServer({ redisUrl })
 const upstash = createUpstashStore({ url: rest.url, token: rest.token, prefix })
 // A limiter that is not the store object: the pipeline takes the token, then claims (2 round trips).
-const apart = (store: Store): Limiter => ({ kind: store.kind, take: (k, rule, now) => (store as Store & Limiter).take(k, rule, now) })
+const apart = (store: Store): Limiter => ({
+  kind: store.kind,
+  take: (k, rule, now) => (store as Store & Limiter).take(k, rule, now),
+})
 
 const modes: Mode[] = [
   { name: 'memory (baseline)', app: gateway(createMemoryStore(Date.now), createMemoryLimiter()) },
@@ -181,7 +209,8 @@ if (args.redis) await deleteKeys(prefix, redisUrl)
 admin.disconnect()
 await own?.stop()
 
-const median = (rs: Row[]): Row => [...rs].sort((a, b) => a.p50 - b.p50)[Math.floor(rs.length / 2)] ?? (rs[0] as Row)
+const median = (rs: Row[]): Row =>
+  [...rs].sort((a, b) => a.p50 - b.p50)[Math.floor(rs.length / 2)] ?? (rs[0] as Row)
 const rows = modes.map((m) => median(results.get(m.name) ?? []))
 const base = rows[0]
 const fmt = (n: number, d = 2) => n.toFixed(d)
@@ -189,7 +218,19 @@ console.log(
   `\ntxgate bench:redis — ${ROUNDS} rounds (median shown), n=${N} sequential for latency, ` +
     `${CONCURRENCY} in flight for req/s, node ${process.version}, Redis ${own ? 'private on loopback' : redisUrl}\n`,
 )
-const head = ['mode'.padEnd(38), 'p50 ms', 'p95 ms', 'p99 ms', '+p50 ms', 'req/s', 'ratio', 'RSS MB', 'scripts/req', 'HTTP/req', 'failed open']
+const head = [
+  'mode'.padEnd(38),
+  'p50 ms',
+  'p95 ms',
+  'p99 ms',
+  '+p50 ms',
+  'req/s',
+  'ratio',
+  'RSS MB',
+  'scripts/req',
+  'HTTP/req',
+  'failed open',
+]
 console.log(head.join('  '))
 for (const r of rows) {
   console.log(

@@ -18,7 +18,10 @@ const ConfigSchema = z.object({
   TXGATE_IDEMPOTENCY_TTL: int(24 * 3600),
   TXGATE_INFLIGHT_TTL: int(30),
   TXGATE_TENANT_ID: z.string().min(1).optional(),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be redis:// or rediss://').optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be redis:// or rediss://')
+    .optional(),
   UPSTASH_REDIS_REST_URL: z.url({ protocol: /^https?$/ }).optional(),
   TXGATE_REDIS_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
   TXGATE_REDIS_PREFIX: z.string().default('txgate:'),
@@ -70,7 +73,11 @@ export function loadConfig(settings: Settings): Config {
   if (c.UPSTASH_REDIS_REST_URL && !settings['UPSTASH_REDIS_REST_TOKEN']) {
     throw new ConfigError('UPSTASH_REDIS_REST_URL is set without UPSTASH_REDIS_REST_TOKEN')
   }
-  const failClosed = new Set(c.TXGATE_FAIL_CLOSED.split(',').map((id) => id.trim()).filter(Boolean))
+  const failClosed = new Set(
+    c.TXGATE_FAIL_CLOSED.split(',')
+      .map((id) => id.trim())
+      .filter(Boolean),
+  )
   return {
     port: c.PORT,
     bodyLimit: c.TXGATE_BODY_LIMIT,

@@ -3,7 +3,11 @@ import { ConfigError, loadConfig } from '../src/config.ts'
 
 describe('config: shared state (Redis / Upstash) and fail-closed providers', () => {
   it('serves from memory when no Redis is configured', () => {
-    expect(loadConfig({}).store).toEqual({ backend: 'memory', timeoutMs: undefined, prefix: 'txgate:' })
+    expect(loadConfig({}).store).toEqual({
+      backend: 'memory',
+      timeoutMs: undefined,
+      prefix: 'txgate:',
+    })
   })
 
   it('prefers REDIS_URL (TCP) over Upstash REST when both are set', () => {
@@ -30,7 +34,11 @@ describe('config: shared state (Redis / Upstash) and fail-closed providers', () 
 
   it('fails closed only for the providers TXGATE_FAIL_CLOSED lists, or for all with *', () => {
     const c = loadConfig({ TXGATE_FAIL_CLOSED: 'stripe, adyen' })
-    expect([c.failClosed('stripe'), c.failClosed('adyen'), c.failClosed('generic')]).toEqual([true, true, false])
+    expect([c.failClosed('stripe'), c.failClosed('adyen'), c.failClosed('generic')]).toEqual([
+      true,
+      true,
+      false,
+    ])
     expect(loadConfig({ TXGATE_FAIL_CLOSED: '*' }).failClosed('generic')).toBe(true)
     expect(loadConfig({}).failClosed('stripe')).toBe(false)
   })

@@ -10,7 +10,13 @@ import { uuidv7 } from '../message/uuidv7.ts'
 import type { Logger } from '../observability/log.ts'
 import type { RateLimitRule } from '../provider/types.ts'
 import type { ClaimResult, LimitResult, StoreFailure } from '../store/types.ts'
-import { idempotencyStoreKey, inFlightError, toClaim, type Claim, type Idempotency } from './idempotency.ts'
+import {
+  idempotencyStoreKey,
+  inFlightError,
+  toClaim,
+  type Claim,
+  type Idempotency,
+} from './idempotency.ts'
 import { checkRateLimit } from './rate-limit.ts'
 
 export type AdmissionRequest = {
@@ -41,29 +47,42 @@ export type Admission = { admit(req: AdmissionRequest): Promise<Gate> }
 const STORE_RETRY_AFTER_SEC = 10
 
 export function createAdmission(
-  deps: Pick<Deps, 'store' | 'limiter' | 'config' | 'log' | 'clock'>,
+  deps: Pick<Deps, 'store' | 'limiter' | 'config' | 'log' | 'clock' | 'metrics'>,
   idempotency: Idempotency,
 ): Admission {
   const { store, limiter, config } = deps
   // One round trip only when the same backend answers both (one Redis client serves both ports).
-  const combined = store.limitAndClaim && (store as object) === (limiter as object) ? store.limitAndClaim : undefined
+  const combined =
+    store.limitAndClaim && (store as object) === (limiter as object)
+      ? store.limitAndClaim
+      : undefined
   const warn = throttled(deps.log, deps.clock)
 
   async function decide(req: AdmissionRequest, claims: { key: string; eventId: string }[]) {
     const limitKey = `rl:${req.bucket}`
     if (combined) {
-      return combined.call(store, { key: limitKey, rule: req.rule, nowMs: req.now }, claims, config.inFlightTtlMs)
+      return combined.call(
+        store,
+        { key: limitKey, rule: req.rule, nowMs: req.now },
+        claims,
+        config.inFlightTtlMs,
+      )
     }
     const limit = await limiter.take(limitKey, req.rule, req.now)
     const results: ClaimResult[] = []
-    if (limit.ok) for (const c of claims) results.push(await store.claim(c.key, c.eventId, config.inFlightTtlMs))
+    if (limit.ok)
+      for (const c of claims)
+        results.push(await store.claim(c.key, c.eventId, config.inFlightTtlMs))
     return { limit, claims: results }
   }
 
   return {
     async admit(req) {
       const unique = [...new Set(req.keys)]
-      const wanted = unique.map((k) => ({ key: idempotencyStoreKey(req.provider, k), eventId: uuidv7(req.now) }))
+      const wanted = unique.map((k) => ({
+        key: idempotencyStoreKey(req.provider, k),
+        eventId: uuidv7(req.now),
+      }))
       const { limit, claims: results } = await decide(req, wanted)
       const claims = new Map<string, Claim>()
       results.forEach((r, i) => {
@@ -76,11 +95,19 @@ export function createAdmission(
       const failure = failureOf(limit, [...claims.values()])
       if (failure) {
         const closed = config.failClosed(req.provider)
-        warn(closed ? 'store unavailable, refusing (fail closed)' : 'store unavailable, failing open', {
-          provider: req.provider,
-          bucket: req.bucket,
-          ...failure,
-        })
+        warn(
+          closed ? 'store unavailable, refusing (fail closed)' : 'store unavailable, failing open',
+          {
+            provider: req.provider,
+            bucket: req.bucket,
+            ...failure,
+          },
+        )
+        if (!closed)
+          deps.metrics?.count('txgate_store_fail_open_total', {
+            provider: req.provider,
+            reason: failure.reason,
+          })
         if (closed) {
           await gate.releaseUntaken()
           throw new Unavailable('idempotency and rate-limit state is unreachable; retry later', {
@@ -103,7 +130,8 @@ function createGate(claims: Map<string, Claim>, idempotency: Idempotency): Gate 
     headers: {},
     take(k) {
       const first = taken.get(k)
-      if (first !== undefined) return { state: 'duplicate', answer: { event_id: first, outcome: 'published' } }
+      if (first !== undefined)
+        return { state: 'duplicate', answer: { event_id: first, outcome: 'published' } }
       const claim = claims.get(k)
       if (!claim) throw new Error(`no claim was requested for idempotency key ${JSON.stringify(k)}`)
       if (claim.state === 'in_flight') throw inFlightError(claim.eventId)
@@ -116,10 +144,15 @@ function createGate(claims: Map<string, Claim>, idempotency: Idempotency): Gate 
   }
 }
 
-function failureOf(limit: LimitResult, claims: Claim[]): { reason: StoreFailure; detail?: string } | undefined {
-  if (limit.reason) return { reason: limit.reason, ...(limit.detail ? { detail: limit.detail } : {}) }
+function failureOf(
+  limit: LimitResult,
+  claims: Claim[],
+): { reason: StoreFailure; detail?: string } | undefined {
+  if (limit.reason)
+    return { reason: limit.reason, ...(limit.detail ? { detail: limit.detail } : {}) }
   for (const c of claims) {
-    if (c.state === 'unguarded') return { reason: c.reason, ...(c.detail ? { detail: c.detail } : {}) }
+    if (c.state === 'unguarded')
+      return { reason: c.reason, ...(c.detail ? { detail: c.detail } : {}) }
   }
   return undefined
 }

@@ -31,7 +31,13 @@ export function toClaim(r: ClaimResult, key: string, eventId: string): Claim {
     case 'in_flight':
       return { state: 'in_flight', eventId: r.eventId }
     case 'unavailable':
-      return { state: 'unguarded', key, eventId, reason: r.reason, ...(r.detail ? { detail: r.detail } : {}) }
+      return {
+        state: 'unguarded',
+        key,
+        eventId,
+        reason: r.reason,
+        ...(r.detail ? { detail: r.detail } : {}),
+      }
   }
 }
 

@@ -15,7 +15,11 @@ export function rateLimitHeaders(r: LimitResult): Record<string, string> {
 }
 
 /** The headers to answer with; throws RateLimited when `r` refused the request. */
-export function checkRateLimit(r: LimitResult, bucket: string, log: Logger): Record<string, string> {
+export function checkRateLimit(
+  r: LimitResult,
+  bucket: string,
+  log: Logger,
+): Record<string, string> {
   const headers = rateLimitHeaders(r)
   if (r.ok) return headers
   log.warn('security: rate limit exceeded', { event: 'rate_limited', bucket })

@@ -154,7 +154,12 @@ export function createWebhookHandler(deps: Deps): WebhookHandler {
         authenticateRequest(plan, { body, headers: req.headers, url: req.url, now }, env),
       )
       const client = provider.clientId?.(req.headers) ?? principal ?? 'default'
-      const limit = { provider: provider.id, bucket: `${provider.id}:${client}`, rule: route.rule, now }
+      const limit = {
+        provider: provider.id,
+        bucket: `${provider.id}:${client}`,
+        rule: route.rule,
+        now,
+      }
 
       // Parsing (CPU only) comes before the limit so that the limit and the claims share one round
       // trip; a body that does not parse still spends a token, so it is limited like any other.
@@ -172,7 +177,9 @@ export function createWebhookHandler(deps: Deps): WebhookHandler {
 
       const ctx: ItemContext<unknown> = { headers: req.headers, envelope }
       const keys = items.flatMap((item) =>
-        provider.isTransaction(provider.eventType(item, ctx)) ? [provider.idempotencyKey(item, ctx)] : [],
+        provider.isTransaction(provider.eventType(item, ctx))
+          ? [provider.idempotencyKey(item, ctx)]
+          : [],
       )
       const gate = await stage('store', () => admission.admit({ ...limit, keys }))
       const outcomes: ItemOutcome[] = []

@@ -61,10 +61,19 @@ export function createRedisState(client: RedisClient, opts: RedisStateOptions): 
   ): Promise<Admission> {
     const { rule } = limit
     const keys = [k(limit.key), ...claims.map((c) => k(c.key))]
-    const args = [String(rule.ratePerSec), String(rule.burst), String(Math.floor(limit.nowMs)), String(inFlightTtlMs)]
+    const args = [
+      String(rule.ratePerSec),
+      String(rule.burst),
+      String(Math.floor(limit.nowMs)),
+      String(inFlightTtlMs),
+    ]
     for (const c of claims) args.push(inFlightValue(c.eventId))
     try {
-      return parseAdmission(await runScript(client, SCRIPTS.tokenBucketClaim, keys, args), rule, claims.length)
+      return parseAdmission(
+        await runScript(client, SCRIPTS.tokenBucketClaim, keys, args),
+        rule,
+        claims.length,
+      )
     } catch (err) {
       const f = failed(err)
       return {
@@ -83,7 +92,14 @@ export function createRedisState(client: RedisClient, opts: RedisStateOptions): 
     },
     async claim(key, eventId, inFlightTtlMs): Promise<ClaimResult> {
       try {
-        return decodeHolder(await runScript(client, SCRIPTS.claim, [k(key)], [inFlightValue(eventId), String(inFlightTtlMs)]))
+        return decodeHolder(
+          await runScript(
+            client,
+            SCRIPTS.claim,
+            [k(key)],
+            [inFlightValue(eventId), String(inFlightTtlMs)],
+          ),
+        )
       } catch (err) {
         return { state: 'unavailable', ...failed(err) }
       }
@@ -96,15 +112,24 @@ export function createRedisState(client: RedisClient, opts: RedisStateOptions): 
     },
     async ping(): Promise<Health> {
       const started = performance.now()
-      const since = failOpen === 0 ? '' : `; failed open ${failOpen}× since start, last ${describe(last)}`
+      const since =
+        failOpen === 0 ? '' : `; failed open ${failOpen}× since start, last ${describe(last)}`
       try {
         await client.ping()
       } catch (err) {
         const f = explain(err)
-        return { ok: false, kind: opts.kind, detail: `${opts.target} (${opts.prefix}): ${f.reason}: ${f.detail}${since}` }
+        return {
+          ok: false,
+          kind: opts.kind,
+          detail: `${opts.target} (${opts.prefix}): ${f.reason}: ${f.detail}${since}`,
+        }
       }
       const ms = (performance.now() - started).toFixed(1)
-      return { ok: true, kind: opts.kind, detail: `${opts.target} (${opts.prefix}): PONG in ${ms} ms${since}` }
+      return {
+        ok: true,
+        kind: opts.kind,
+        detail: `${opts.target} (${opts.prefix}): PONG in ${ms} ms${since}`,
+      }
     },
   }
 }
@@ -120,13 +145,22 @@ function decodeHolder(value: unknown): ClaimResult {
   if (v === '') return { state: 'claimed' }
   if (v.startsWith('f:')) return { state: 'in_flight', eventId: v.slice(2) }
   const m = /^d:(published|dlq):(.+)$/.exec(v)
-  if (m?.[1] && m[2]) return { state: 'done', answer: { event_id: m[2], outcome: m[1] as IdempotencyAnswer['outcome'] } }
+  if (m?.[1] && m[2])
+    return {
+      state: 'done',
+      answer: { event_id: m[2], outcome: m[1] as IdempotencyAnswer['outcome'] },
+    }
   throw new Error(`unexpected idempotency value ${JSON.stringify(v.slice(0, 40))}`)
 }
 
 function parseAdmission(reply: unknown, rule: RateLimitRule, claimCount: number): Admission {
   if (!Array.isArray(reply) || reply.length < 4) throw new Error('unexpected token bucket reply')
-  const [ok, remaining, fullMs, waitMs] = reply.slice(0, 4).map(Number) as [number, number, number, number]
+  const [ok, remaining, fullMs, waitMs] = reply.slice(0, 4).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+  ]
   const limit: LimitResult = {
     ok: ok === 1,
     limit: rule.burst,
@@ -140,5 +174,6 @@ function parseAdmission(reply: unknown, rule: RateLimitRule, claimCount: number)
   return { limit, claims: holders.map(decodeHolder) }
 }
 
-const describe = (l: typeof undefined | { reason: StoreFailure; detail: string; at: number }): string =>
-  l ? `${new Date(l.at).toISOString()} ${l.reason}: ${l.detail}` : 'unknown'
+const describe = (
+  l: typeof undefined | { reason: StoreFailure; detail: string; at: number },
+): string => (l ? `${new Date(l.at).toISOString()} ${l.reason}: ${l.detail}` : 'unknown')

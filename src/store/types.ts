@@ -32,7 +32,11 @@ export type Store = {
    * store that is also the deployment's Limiter (one Redis); the pipeline then uses it instead of
    * `take` followed by one `claim` per key.
    */
-  limitAndClaim?(limit: LimitRequest, claims: readonly ClaimRequest[], inFlightTtlMs: number): Promise<Admission>
+  limitAndClaim?(
+    limit: LimitRequest,
+    claims: readonly ClaimRequest[],
+    inFlightTtlMs: number,
+  ): Promise<Admission>
 }
 
 export type LimitRequest = { key: string; rule: RateLimitRule; nowMs: number }

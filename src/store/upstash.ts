@@ -51,7 +51,9 @@ export function createUpstashStore(opts: UpstashStoreOptions): RedisState {
         await redis.ping()
       },
       failure: (err) =>
-        err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError') ? 'timeout' : 'down',
+        err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')
+          ? 'timeout'
+          : 'down',
     },
     { kind: 'upstash', prefix: opts.prefix, target: new URL(opts.url).origin },
   )

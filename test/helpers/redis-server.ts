@@ -26,13 +26,27 @@ export async function startRedisServer(): Promise<RedisServer> {
   const launch = async () => {
     const proc = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--daemonize',
+        'no',
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     )
     child = proc
     let out = ''
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${out}`)), 10_000)
+      const timer = setTimeout(
+        () => reject(new Error(`redis-server did not start:\n${out}`)),
+        10_000,
+      )
       proc.stdout?.on('data', (d: Buffer) => {
         out += d.toString()
         if (out.includes('Ready to accept connections')) {

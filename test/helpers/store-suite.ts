@@ -36,7 +36,10 @@ export function testStore(c: StoreCase): void {
     it('claims a free key, and a second claim sees it in flight under the first event id', async () => {
       const k = key('idem')
       expect(await a.store.claim(k, 'ev-1', 30_000)).toEqual({ state: 'claimed' })
-      expect(await a.store.claim(k, 'ev-2', 30_000)).toEqual({ state: 'in_flight', eventId: 'ev-1' })
+      expect(await a.store.claim(k, 'ev-2', 30_000)).toEqual({
+        state: 'in_flight',
+        eventId: 'ev-1',
+      })
     })
 
     it('answers later claims with the committed answer', async () => {
@@ -55,7 +58,10 @@ export function testStore(c: StoreCase): void {
       await a.store.release(k, 'ev-1')
       expect(await a.store.claim(k, 'ev-2', 30_000)).toEqual({ state: 'claimed' })
       await a.store.release(k, 'ev-1') // ev-1 no longer holds it
-      expect(await a.store.claim(k, 'ev-3', 30_000)).toEqual({ state: 'in_flight', eventId: 'ev-2' })
+      expect(await a.store.claim(k, 'ev-3', 30_000)).toEqual({
+        state: 'in_flight',
+        eventId: 'ev-2',
+      })
     })
 
     it('frees an in-flight claim after its TTL (a crashed holder does not block retries)', async () => {
@@ -96,13 +102,24 @@ export function testStore(c: StoreCase): void {
       await store.claim(done, 'ev-0', 30_000)
       await store.commit(done, { event_id: 'ev-0', outcome: 'published' }, 60_000)
       const tight = { ratePerSec: 1, burst: 1 }
-      const first = await store.limitAndClaim({ key: rl, rule: tight, nowMs: NOW }, [
-        { key: k1, eventId: 'ev-1' },
-        { key: done, eventId: 'ev-9' },
-      ], 30_000)
+      const first = await store.limitAndClaim(
+        { key: rl, rule: tight, nowMs: NOW },
+        [
+          { key: k1, eventId: 'ev-1' },
+          { key: done, eventId: 'ev-9' },
+        ],
+        30_000,
+      )
       expect(first.limit).toMatchObject({ ok: true, remaining: 0 })
-      expect(first.claims).toEqual([{ state: 'claimed' }, { state: 'done', answer: { event_id: 'ev-0', outcome: 'published' } }])
-      const limited = await store.limitAndClaim({ key: rl, rule: tight, nowMs: NOW }, [{ key: k2, eventId: 'ev-2' }], 30_000)
+      expect(first.claims).toEqual([
+        { state: 'claimed' },
+        { state: 'done', answer: { event_id: 'ev-0', outcome: 'published' } },
+      ])
+      const limited = await store.limitAndClaim(
+        { key: rl, rule: tight, nowMs: NOW },
+        [{ key: k2, eventId: 'ev-2' }],
+        30_000,
+      )
       expect(limited).toMatchObject({ limit: { ok: false, retryAfterSec: 1 }, claims: [] })
       expect(await store.claim(k2, 'ev-3', 30_000)).toEqual({ state: 'claimed' })
     })
@@ -111,10 +128,14 @@ export function testStore(c: StoreCase): void {
       if (!a.store.shared) return expect(c.name).toBe('memory')
       const k = key('idem')
       expect(await a.store.claim(k, 'ev-1', 30_000)).toEqual({ state: 'claimed' })
-      expect(await b.store.claim(k, 'ev-2', 30_000)).toEqual({ state: 'in_flight', eventId: 'ev-1' })
+      expect(await b.store.claim(k, 'ev-2', 30_000)).toEqual({
+        state: 'in_flight',
+        eventId: 'ev-1',
+      })
       const rl = key('rl')
       const answers = []
-      for (let i = 0; i < 4; i++) answers.push((await (i % 2 ? b : a).limiter.take(rl, rule, NOW)).ok)
+      for (let i = 0; i < 4; i++)
+        answers.push((await (i % 2 ? b : a).limiter.take(rl, rule, NOW)).ok)
       expect(answers).toEqual([true, true, true, false])
     })
 

@@ -22,14 +22,17 @@ export type UpstashRestServer = {
 
 type Reply = { result: unknown } | { error: string }
 
-export async function startUpstashRestServer(opts: { redisUrl?: string; token?: string } = {}): Promise<UpstashRestServer> {
+export async function startUpstashRestServer(
+  opts: { redisUrl?: string; token?: string } = {},
+): Promise<UpstashRestServer> {
   const token = opts.token ?? `test-token-${crypto.randomUUID()}`
   const redis = new Redis(opts.redisUrl ?? 'redis://127.0.0.1:6379', { lazyConnect: true })
   await redis.connect()
   const requests: Record<string, number> = {}
 
   const run = async (command: unknown): Promise<Reply> => {
-    if (!Array.isArray(command) || command.length === 0) return { error: 'ERR command must be a non-empty array' }
+    if (!Array.isArray(command) || command.length === 0)
+      return { error: 'ERR command must be a non-empty array' }
     const [name, ...args] = command.map((part: unknown) => String(part))
     try {
       return { result: await redis.call(name ?? '', ...args) }
@@ -46,7 +49,8 @@ export async function startUpstashRestServer(opts: { redisUrl?: string; token?: 
     void (async () => {
       const path = new URL(req.url ?? '/', 'http://x').pathname
       requests[path] = (requests[path] ?? 0) + 1
-      if (req.headers.authorization !== `Bearer ${token}`) return send(401, { error: 'Unauthorized' })
+      if (req.headers.authorization !== `Bearer ${token}`)
+        return send(401, { error: 'Unauthorized' })
       if (req.method !== 'POST') return send(405, { error: 'ERR only POST is served here' })
       let body: unknown
       try {
@@ -55,18 +59,25 @@ export async function startUpstashRestServer(opts: { redisUrl?: string; token?: 
         return send(400, { error: 'ERR body is not JSON' })
       }
       const base64 = String(req.headers['upstash-encoding'] ?? '').toLowerCase() === 'base64'
-      const encode = (r: Reply): Reply => ('result' in r && base64 ? { result: toBase64(r.result) } : r)
+      const encode = (r: Reply): Reply =>
+        'result' in r && base64 ? { result: toBase64(r.result) } : r
 
       if (path === '/') {
         const reply = await run(body)
         return send('error' in reply ? 400 : 200, encode(reply))
       }
       if (path === '/pipeline' || path === '/multi-exec') {
-        if (!Array.isArray(body)) return send(400, { error: 'ERR body must be an array of commands' })
+        if (!Array.isArray(body))
+          return send(400, { error: 'ERR body must be an array of commands' })
         if (path === '/multi-exec') {
-          const commands = body.map((c: unknown) => (Array.isArray(c) ? c.map((part: unknown) => String(part)) : []))
+          const commands = body.map((c: unknown) =>
+            Array.isArray(c) ? c.map((part: unknown) => String(part)) : [],
+          )
           const results = (await redis.multi(commands as [string, ...string[]][]).exec()) ?? []
-          return send(200, results.map(([err, result]) => encode(err ? { error: err.message } : { result })))
+          return send(
+            200,
+            results.map(([err, result]) => encode(err ? { error: err.message } : { result })),
+          )
         }
         const replies: Reply[] = []
         for (const command of body) replies.push(await run(command))
@@ -91,7 +102,8 @@ export async function startUpstashRestServer(opts: { redisUrl?: string; token?: 
 }
 
 function toBase64(value: unknown): unknown {
-  if (typeof value === 'string') return value === 'OK' ? value : Buffer.from(value, 'utf8').toString('base64')
+  if (typeof value === 'string')
+    return value === 'OK' ? value : Buffer.from(value, 'utf8').toString('base64')
   if (Array.isArray(value)) return value.map(toBase64)
   return value
 }

@@ -27,7 +27,11 @@ afterEach(async () => {
 afterAll(() => deleteKeys(prefix))
 
 /** A gateway whose store and limiter are one Redis client; `run` separates the tests' keys. */
-async function gateway(run: string, settings: Settings = {}, opts: { url?: string; providers?: AnyProvider[] } = {}) {
+async function gateway(
+  run: string,
+  settings: Settings = {},
+  opts: { url?: string; providers?: AnyProvider[] } = {},
+) {
   const store = createRedisStore({ url: opts.url ?? REDIS, prefix: `${prefix}${run}:` })
   stores.push(store)
   await store.connected(opts.url ? 200 : 2000)
@@ -73,7 +77,8 @@ describe('pipeline over Redis: instances share duplicates and limits', () => {
     const limit = { TXGATE_RATE_LIMIT_STRIPE: '3/m' }
     const [a, b] = [await gateway('limit', limit), await gateway('limit', limit)]
     const statuses = []
-    for (let i = 0; i < 5; i++) statuses.push((await send(i % 2 ? b : a, event(`evt_limit_${i}`))).status)
+    for (let i = 0; i < 5; i++)
+      statuses.push((await send(i % 2 ? b : a, event(`evt_limit_${i}`))).status)
     expect(statuses).toEqual([200, 200, 200, 429, 429])
     const res = await send(b, event('evt_limit_5'))
     expect(res.status).toBe(429)
@@ -100,19 +105,31 @@ describe('pipeline over Redis: instances share duplicates and limits', () => {
     expect((await send(g, event('evt_bb_1'))).status).toBe(429)
   })
 
-  it('claims every event of a batch at once; a key repeated in the batch is its first event\'s duplicate', async () => {
-    const g = await gateway('batch', { BATCH_SECRET: 'batch-secret' }, { providers: [batchProvider] })
-    const payload = JSON.stringify({ events: [{ id: 'b1' }, { id: 'b2' }, { id: 'b1' }, { id: 'b3', kind: 'ping' }] })
+  it("claims every event of a batch at once; a key repeated in the batch is its first event's duplicate", async () => {
+    const g = await gateway(
+      'batch',
+      { BATCH_SECRET: 'batch-secret' },
+      { providers: [batchProvider] },
+    )
+    const payload = JSON.stringify({
+      events: [{ id: 'b1' }, { id: 'b2' }, { id: 'b1' }, { id: 'b3', kind: 'ping' }],
+    })
     const res = await g.post('batch', payload, { 'x-signature': hmacHex('batch-secret', payload) })
     expect(res.status).toBe(200)
-    const { events } = (await res.json()) as { events: { event_id?: string; duplicate?: boolean; ignored?: boolean }[] }
+    const { events } = (await res.json()) as {
+      events: { event_id?: string; duplicate?: boolean; ignored?: boolean }[]
+    }
     expect(events.map((e) => e.duplicate ?? 'ignored')).toEqual([false, false, true, 'ignored'])
     expect(events[2]?.event_id).toBe(events[0]?.event_id)
     expect(g.publisher.records).toHaveLength(2)
   })
 
-  it('releases the claims of a batch\'s later events when an earlier one cannot be stored', async () => {
-    const g = await gateway('batch-fail', { BATCH_SECRET: 'batch-secret' }, { providers: [batchProvider] })
+  it("releases the claims of a batch's later events when an earlier one cannot be stored", async () => {
+    const g = await gateway(
+      'batch-fail',
+      { BATCH_SECRET: 'batch-secret' },
+      { providers: [batchProvider] },
+    )
     const payload = JSON.stringify({ events: [{ id: 'f1' }, { id: 'f2' }] })
     const headers = { 'x-signature': hmacHex('batch-secret', payload) }
     g.publisher.failWith = new Error('disk on fire')
@@ -126,7 +143,9 @@ describe('pipeline over Redis: instances share duplicates and limits', () => {
     const g = await gateway('ready')
     const res = await g.app.request('/ready')
     expect(res.status).toBe(200)
-    expect(await res.json()).toMatchObject({ store: { ok: true, kind: 'redis', detail: expect.stringMatching(/PONG/) } })
+    expect(await res.json()).toMatchObject({
+      store: { ok: true, kind: 'redis', detail: expect.stringMatching(/PONG/) },
+    })
   })
 })
 
@@ -140,8 +159,16 @@ describe('pipeline over Redis: when Redis is down', () => {
     expect(res.headers.get('txgate-degraded')).toBe('store-down')
     expect(res.headers.get('ratelimit-limit')).toBeNull() // nothing known to report
     expect(g.publisher.records).toHaveLength(1)
-    expect(g.logs).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'store unavailable, failing open', reason: 'down' }))
-    expect(g.logs).toContainEqual(expect.objectContaining({ msg: 'request', status: 200, degraded: 'store-down' }))
+    expect(g.logs).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        msg: 'store unavailable, failing open',
+        reason: 'down',
+      }),
+    )
+    expect(g.logs).toContainEqual(
+      expect.objectContaining({ msg: 'request', status: 200, degraded: 'store-down' }),
+    )
     const ready = await g.app.request('/ready')
     expect(ready.status).toBe(503)
     expect(await ready.json()).toMatchObject({ store: { ok: false, kind: 'redis' } })
@@ -161,14 +188,17 @@ describe('pipeline over Redis: when Redis is down', () => {
 
 // --- A provider whose envelope carries several events (like Adyen's notification items) ---
 
-const hmacHex = (secret: string, payload: string) => createHmac('sha256', secret).update(payload).digest('hex')
+const hmacHex = (secret: string, payload: string) =>
+  createHmac('sha256', secret).update(payload).digest('hex')
 
 const batchProvider = defineProvider({
   id: 'batch',
   name: 'Batch test provider',
   auth: { mode: 'any', schemes: [hmac({ secret: 'BATCH_SECRET', header: 'x-signature' })] },
   body: 'json',
-  envelope: z.object({ events: z.array(z.object({ id: z.string(), kind: z.string().optional() })) }),
+  envelope: z.object({
+    events: z.array(z.object({ id: z.string(), kind: z.string().optional() })),
+  }),
   items: (e) => e.events,
   eventType: (i) => i.kind ?? 'payment',
   idempotencyKey: (i) => i.id,

@@ -28,7 +28,8 @@ describe('store: Lua scripts', () => {
     afterAll(async () => server.stop())
 
     it('Redis computes the same hashes', async () => {
-      for (const script of Object.values(SCRIPTS)) expect(await admin.script('LOAD', script.source)).toBe(script.sha1)
+      for (const script of Object.values(SCRIPTS))
+        expect(await admin.script('LOAD', script.source)).toBe(script.sha1)
       await admin.script('FLUSH')
     })
 
@@ -43,7 +44,9 @@ describe('store: Lua scripts', () => {
 
     it('passes other script errors through', async () => {
       await admin.hset('a-hash', 'field', 'value')
-      await expect(runScript(caller, SCRIPTS.claim, ['a-hash'], ['f:ev-1', '1000'])).rejects.toThrow(/WRONGTYPE/)
+      await expect(
+        runScript(caller, SCRIPTS.claim, ['a-hash'], ['f:ev-1', '1000']),
+      ).rejects.toThrow(/WRONGTYPE/)
     })
   })
 })

@@ -36,15 +36,25 @@ describe('upstash store over the REST protocol', () => {
     await store.take('rl:warm', rule, Date.now()) // the first call may need EVAL after NOSCRIPT
     const before = rest.requests['/'] ?? 0
     const claims = ['a', 'b', 'c'].map((k) => ({ key: `idem:one-trip:${k}`, eventId: `ev-${k}` }))
-    const r = await store.limitAndClaim({ key: 'rl:one-trip', rule, nowMs: Date.now() }, claims, 30_000)
+    const r = await store.limitAndClaim(
+      { key: 'rl:one-trip', rule, nowMs: Date.now() },
+      claims,
+      30_000,
+    )
     expect(r.claims).toEqual([{ state: 'claimed' }, { state: 'claimed' }, { state: 'claimed' }])
     expect((rest.requests['/'] ?? 0) - before).toBe(1)
   })
 
   it('fails open with reason "down" on a wrong token, and ping says why', async () => {
     const store = createUpstashStore({ url: rest.url, token: 'not-the-token', prefix })
-    expect(await store.claim('idem:x', 'ev-1', 30_000)).toMatchObject({ state: 'unavailable', reason: 'down' })
-    expect(await store.ping()).toMatchObject({ ok: false, detail: expect.stringMatching(/Unauthorized/) })
+    expect(await store.claim('idem:x', 'ev-1', 30_000)).toMatchObject({
+      state: 'unavailable',
+      reason: 'down',
+    })
+    expect(await store.ping()).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/Unauthorized/),
+    })
   })
 
   it('fails open with reason "timeout" when the endpoint does not answer in time', async () => {
@@ -53,7 +63,10 @@ describe('upstash store over the REST protocol', () => {
     try {
       await (await redis.admin()).client('PAUSE', 2000, 'ALL')
       const store = createUpstashStore({ url: slow.url, token: slow.token, prefix, timeoutMs: 100 })
-      expect(await store.take('rl:x', rule, Date.now())).toMatchObject({ ok: true, reason: 'timeout' })
+      expect(await store.take('rl:x', rule, Date.now())).toMatchObject({
+        ok: true,
+        reason: 'timeout',
+      })
     } finally {
       await redis.stop()
       await slow.close()
@@ -61,7 +74,12 @@ describe('upstash store over the REST protocol', () => {
   })
 
   it('serves pipelines and transactions, with per-command errors and base64 strings', async () => {
-    const redis = new Redis({ url: rest.url, token: rest.token, enableTelemetry: false, automaticDeserialization: false })
+    const redis = new Redis({
+      url: rest.url,
+      token: rest.token,
+      enableTelemetry: false,
+      automaticDeserialization: false,
+    })
     const k = `${prefix}proto`
     const p = redis.pipeline()
     p.set(k, 'zürich ✓')

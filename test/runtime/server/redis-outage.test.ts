@@ -68,7 +68,9 @@ describe('Redis dies mid-load', () => {
     expect(degraded.length).toBeGreaterThan(0)
     expect(answers.filter((a) => a.degraded === null).length).toBeGreaterThanOrEqual(100)
     // Commands caught in flight by the kill time out; later ones find the connection down.
-    expect(degraded.filter((a) => a.degraded !== 'store-down' && a.degraded !== 'store-timeout')).toEqual([])
+    expect(
+      degraded.filter((a) => a.degraded !== 'store-down' && a.degraded !== 'store-timeout'),
+    ).toEqual([])
     expect(degraded.some((a) => a.degraded === 'store-down')).toBe(true)
     expect(g.output()).toMatch(/store unavailable, failing open/)
 

@@ -1,6 +1,15 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { createRedisStore, redactUrl, type RedisStore } from '../../../src/runtime/server/redis-store.ts'
-import { deleteKeys, startRedisServer, uniquePrefix, type RedisServer } from '../../helpers/redis-server.ts'
+import {
+  createRedisStore,
+  redactUrl,
+  type RedisStore,
+} from '../../../src/runtime/server/redis-store.ts'
+import {
+  deleteKeys,
+  startRedisServer,
+  uniquePrefix,
+  type RedisServer,
+} from '../../helpers/redis-server.ts'
 import { testStore } from '../../helpers/store-suite.ts'
 
 const SHARED = 'redis://127.0.0.1:6379'
@@ -45,8 +54,14 @@ describe('redis store (ioredis): when Redis is slow, down, or back', () => {
     expect(await store.connected(2000)).toBe(true)
     const admin = await server.admin()
     await admin.client('PAUSE', 1000, 'ALL')
-    expect(await store.claim('idem:x', 'ev-1', 30_000)).toMatchObject({ state: 'unavailable', reason: 'timeout' })
-    expect(await store.take('rl:x', rule, Date.now())).toMatchObject({ ok: true, reason: 'timeout' })
+    expect(await store.claim('idem:x', 'ev-1', 30_000)).toMatchObject({
+      state: 'unavailable',
+      reason: 'timeout',
+    })
+    expect(await store.take('rl:x', rule, Date.now())).toMatchObject({
+      ok: true,
+      reason: 'timeout',
+    })
     expect(await store.ping()).toMatchObject({ ok: false, kind: 'redis' })
   })
 
@@ -54,9 +69,19 @@ describe('redis store (ioredis): when Redis is slow, down, or back', () => {
     server = await startRedisServer()
     await server.kill()
     store = createRedisStore({ url: server.url.replace('//', '//:s3cret-pass@'), prefix })
-    expect(await store.claim('idem:x', 'ev-1', 30_000)).toMatchObject({ state: 'unavailable', reason: 'down' })
-    const admission = await store.limitAndClaim({ key: 'rl:x', rule, nowMs: Date.now() }, [{ key: 'k', eventId: 'e' }], 1000)
-    expect(admission).toMatchObject({ limit: { ok: true, reason: 'down' }, claims: [{ state: 'unavailable', reason: 'down' }] })
+    expect(await store.claim('idem:x', 'ev-1', 30_000)).toMatchObject({
+      state: 'unavailable',
+      reason: 'down',
+    })
+    const admission = await store.limitAndClaim(
+      { key: 'rl:x', rule, nowMs: Date.now() },
+      [{ key: 'k', eventId: 'e' }],
+      1000,
+    )
+    expect(admission).toMatchObject({
+      limit: { ok: true, reason: 'down' },
+      claims: [{ state: 'unavailable', reason: 'down' }],
+    })
     const health = await store.ping()
     expect(health.ok).toBe(false)
     expect(health.detail).toMatch(/failed open 2× since start/)
@@ -72,13 +97,18 @@ describe('redis store (ioredis): when Redis is slow, down, or back', () => {
     await server.restart()
     expect(await store.connected(5000)).toBe(true)
     expect(await store.claim('idem:back', 'ev-2', 30_000)).toEqual({ state: 'claimed' })
-    expect(await store.claim('idem:back', 'ev-3', 30_000)).toEqual({ state: 'in_flight', eventId: 'ev-2' })
+    expect(await store.claim('idem:back', 'ev-3', 30_000)).toEqual({
+      state: 'in_flight',
+      eventId: 'ev-2',
+    })
   })
 })
 
 describe('redactUrl', () => {
   it('hides the password and keeps the rest', () => {
-    expect(redactUrl('redis://default:hunter2@cache.internal:6380/2')).toBe('redis://default:***@cache.internal:6380/2')
+    expect(redactUrl('redis://default:hunter2@cache.internal:6380/2')).toBe(
+      'redis://default:***@cache.internal:6380/2',
+    )
     expect(redactUrl('rediss://cache.internal:6380')).toBe('rediss://cache.internal:6380')
   })
 })

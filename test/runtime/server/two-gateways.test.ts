@@ -42,20 +42,32 @@ async function spooled(dir: string): Promise<KafkaRecord[]> {
 
 describe('two gateway processes sharing Redis', () => {
   it('publish 50 concurrent copies of one event exactly once, answering each 200 or 409 with one event_id', async () => {
-    const spools = [await mkdtemp(join(tmpdir(), 'txgate-a-')), await mkdtemp(join(tmpdir(), 'txgate-b-'))]
+    const spools = [
+      await mkdtemp(join(tmpdir(), 'txgate-a-')),
+      await mkdtemp(join(tmpdir(), 'txgate-b-')),
+    ]
     const [a, b] = [await start(spools[0] ?? ''), await start(spools[1] ?? '')]
     expect(a.output()).toMatch(/store: redis \(shared across instances\)/)
     const headers = {
       'content-type': 'application/json',
-      'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload: body, secret: SECRET }),
+      'stripe-signature': Stripe.webhooks.generateTestHeaderString({
+        payload: body,
+        secret: SECRET,
+      }),
     }
-    const post = (g: GatewayProcess) => fetch(`${g.url}/webhooks/v1/stripe/events`, { method: 'POST', headers, body })
+    const post = (g: GatewayProcess) =>
+      fetch(`${g.url}/webhooks/v1/stripe/events`, { method: 'POST', headers, body })
 
     const answers = await Promise.all(
       Array.from({ length: 50 }, async (_, i) => {
         const res = await post(i % 2 ? b : a)
         const degraded = res.headers.get('txgate-degraded')
-        return { status: res.status, id: res.headers.get('txgate-event-id'), degraded, body: await res.text() }
+        return {
+          status: res.status,
+          id: res.headers.get('txgate-event-id'),
+          degraded,
+          body: await res.text(),
+        }
       }),
     )
     expect(answers.filter((r) => r.status !== 200 && r.status !== 409)).toEqual([])
@@ -64,7 +76,9 @@ describe('two gateway processes sharing Redis', () => {
     const ids = new Set(answers.map((r) => r.id))
     expect(ids.size).toBe(1)
     const [eventId] = ids
-    const ok = answers.filter((r) => r.status === 200).map((r) => JSON.parse(r.body) as { duplicate: boolean })
+    const ok = answers
+      .filter((r) => r.status === 200)
+      .map((r) => JSON.parse(r.body) as { duplicate: boolean })
     expect(ok.filter((r) => !r.duplicate)).toHaveLength(1)
 
     // The copies answered 409 come back later, as providers retry: duplicates of the same event.
