@@ -6,6 +6,8 @@ import { createApp } from '../app.ts'
 import { ConfigError } from '../config.ts'
 import { GatewayError } from '../errors.ts'
 import { problemResponse } from '../middleware/problem.ts'
+import { ANALYTICS_BINDING, isAnalyticsDataset, withAnalyticsEngine } from '../observability/analytics-engine.ts'
+import { metricsFor } from '../observability/observe-deps.ts'
 import { startupLines } from '../pipeline/provider-status.ts'
 import { buildEdgeDeps, settingsFrom, type EdgeDeps } from './edge/deps.ts'
 import type { ExecutionContext, WorkerEnv } from './edge/workers-types.ts'
@@ -39,7 +41,16 @@ function start(env: WorkerEnv): Isolate {
   if (deps.missing.length > 0) {
     console.warn(`txgate: not ready, set ${deps.missing.join(', ')} (wrangler secret put NAME)`)
   }
-  return { deps, app: createApp(deps) }
+  // Each isolate keeps its own metrics; a bound Analytics Engine dataset also gets every request.
+  const dataset = env[ANALYTICS_BINDING]
+  const metrics = metricsFor(deps.settings)
+  const app = createApp({
+    ...deps,
+    metrics: isAnalyticsDataset(dataset) ? withAnalyticsEngine(metrics, dataset) : metrics,
+    // Set by Cloudflare's edge for every request (a client's own value is overwritten).
+    clientIp: (c) => c.req.header('cf-connecting-ip'),
+  })
+  return { deps, app }
 }
 
 class MisConfigured extends GatewayError {

@@ -8,6 +8,7 @@ import { ConfigError, loadConfig, type Settings } from '../../config.ts'
 import type { Deps } from '../../deps.ts'
 import type { Logger } from '../../observability/log.ts'
 import { createLogger } from '../../observability/log.ts'
+import { secretValues } from '../../observability/redact.ts'
 import { createRegistry } from '../../provider/registry.ts'
 import { loadPublishConfig } from '../../publish/config.ts'
 import { createKafkaRestPublisher } from '../../publish/kafka-rest.ts'
@@ -36,7 +37,7 @@ export function settingsFrom(env: Readonly<Record<string, unknown>>): Settings {
 export function buildEdgeDeps(settings: Settings, sink: (line: string) => void): EdgeDeps {
   const config = loadConfig(settings)
   const clock = (): number => Date.now()
-  const log = createLogger(config.logLevel, sink, clock)
+  const log = createLogger(config.logLevel, sink, clock, { secrets: secretValues(settings) })
   const background = createBackground((err) => log.error('background work failed', { error: String(err) }))
   const unset = (names: readonly string[]) => names.filter((n) => !settings[n])
 
