@@ -1,6 +1,7 @@
 /** @module Everything the portable app needs, built by a runtime entry. */
 import type { Context } from 'hono'
 import type { BatchRunner } from './batch/runner.ts'
+import type { HmacFn } from './auth/types.ts'
 import type { Config, Settings } from './config.ts'
 import type { Activity } from './observability/activity.ts'
 import type { Logger } from './observability/log.ts'
@@ -21,6 +22,8 @@ export type Deps = {
   clock: () => number
   fetch: typeof fetch
   log: Logger
+  /** HMAC for signature checks; WebCrypto when absent (server runtimes pass node:crypto's). */
+  hmac?: HmacFn
   /**
    * Hands over work that may finish after the answer (Workers' `waitUntil`); the entry drains it.
    * Without it the work simply runs on, which only a long-lived process can afford.

@@ -41,7 +41,8 @@ export function createWebhookHandler(deps: Deps): WebhookHandler {
   const secrets = createSecretReader(settings)
   const routes = new Map<string, Route>()
   for (const provider of registry.all()) {
-    const env = createVerifyEnv(settings, deps.fetch, config.toleranceSec(provider.id), secrets)
+    const tolerance = config.toleranceSec(provider.id) ?? provider.toleranceSec
+    const env = createVerifyEnv(settings, deps.fetch, tolerance, secrets, deps.hmac)
     const plan = planAuth(provider, env)
     routes.set(provider.id, { provider, plan, env, rule: config.rateLimit(provider.id, provider.rateLimit) })
   }

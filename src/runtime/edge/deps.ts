@@ -14,6 +14,7 @@ import { loadPublishConfig } from '../../publish/config.ts'
 import { createKafkaRestPublisher } from '../../publish/kafka-rest.ts'
 import type { Publisher } from '../../publish/types.ts'
 import { createMemoryLimiter, createMemoryStore } from '../../store/memory.ts'
+import { createUpstashStore } from '../../store/upstash.ts'
 import { missingPublisher, perIsolateStore } from './unconfigured.ts'
 
 export type EdgeDeps = Deps & {
@@ -43,8 +44,19 @@ export function buildEdgeDeps(settings: Settings, sink: (line: string) => void):
 
   const missingStore = unset(STORE_SETTINGS)
   const missingPublisherSettings = unset(PUBLISHER_SETTINGS)
-  const store = perIsolateStore(createMemoryStore(clock), missingStore)
-  const limiter = createMemoryLimiter()
+  // Upstash over REST when both settings are there: one object is both ports, so the pipeline
+  // limits and claims in one HTTP round trip.
+  const shared =
+    missingStore.length === 0
+      ? createUpstashStore({
+          url: settings['UPSTASH_REDIS_REST_URL'] ?? '',
+          token: settings['UPSTASH_REDIS_REST_TOKEN'] ?? '',
+          prefix: config.store.prefix,
+          ...(config.store.timeoutMs ? { timeoutMs: config.store.timeoutMs } : {}),
+        })
+      : undefined
+  const store = shared ?? perIsolateStore(createMemoryStore(clock), missingStore)
+  const limiter = shared ?? createMemoryLimiter()
   const publisher = edgePublisher(settings, log) ?? missingPublisher(missingPublisherSettings)
 
   return {

@@ -10,6 +10,7 @@ import { openSharedState } from './shared-state.ts'
 import { withBatch } from './batch/attach.ts'
 import { openSpool } from './spool.ts'
 import { addProcessMetrics } from './process-metrics.ts'
+import { nodeHmac } from './node-hmac.ts'
 import { createServerPublisher } from './publisher.ts'
 
 export type ServerDeps = Deps & { close(): Promise<void> }
@@ -37,6 +38,7 @@ export async function buildServerDeps(
     publisher,
     clock,
     fetch: globalThis.fetch.bind(globalThis),
+    hmac: nodeHmac,
     log,
     metrics,
     close: async () => {
