@@ -2,6 +2,7 @@
 import { open, readdir, readFile, rename, rm } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
+import { isProcessAlive } from './process-alive.ts'
 
 /** The first byte Kafka has not acknowledged: segment number and byte offset in it. */
 export type SpoolPosition = { segment: number; offset: number }
@@ -107,7 +108,7 @@ export async function takeLock(dir: string): Promise<void> {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
   }
   const holder = Number((await readFile(path, 'utf8')).trim())
-  if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
+  if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isProcessAlive(holder)) {
     throw new Error(`spool ${dir} is in use by process ${holder}`)
   }
   // The holder is gone (crash or kill -9): the lock is stale.
@@ -119,11 +120,3 @@ export const releaseLock = (dir: string): Promise<void> => rm(join(dir, 'LOCK'),
 
 // --- Internal helpers ---
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}

@@ -2,6 +2,7 @@
 import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { FileLedger } from '../../../batch/ledger.ts'
+import { isProcessAlive } from '../process-alive.ts'
 
 type Entry = { jobId: string; state: 'running' | 'done'; pid: number }
 
@@ -26,7 +27,7 @@ export function createDiskLedger(dir: string): FileLedger {
           if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
         }
         const entry = await readEntry(file)
-        if (entry && (entry.state === 'done' || isAlive(entry.pid))) return { ok: false, jobId: entry.jobId, state: entry.state }
+        if (entry && (entry.state === 'done' || isProcessAlive(entry.pid))) return { ok: false, jobId: entry.jobId, state: entry.state }
         // The claiming process died mid-job (or the entry is torn): the claim is stale.
         await rm(file, { force: true })
       }
@@ -53,12 +54,3 @@ async function readEntry(file: string): Promise<Entry | undefined> {
   }
 }
 
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
