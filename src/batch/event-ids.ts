@@ -10,25 +10,42 @@ const POOL_IDS = 4096
 export function createEventIds(): (nowMs: number) => string {
   const pool = new Uint8Array(POOL_IDS * 10)
   let at = pool.length
+  // A job stamps every record with the same time: its 13 characters are built once.
+  let lastMs = Number.NaN
+  let prefix = ''
   return (nowMs) => {
     if (at === pool.length) {
       crypto.getRandomValues(pool)
       at = 0
     }
-    let ms = Math.floor(nowMs)
-    let time = ''
-    for (let i = 0; i < 6; i++) {
-      time = HEX[ms % 256] + time
-      ms = Math.floor(ms / 256)
+    if (nowMs !== lastMs) {
+      lastMs = nowMs
+      let ms = Math.floor(nowMs)
+      let time = ''
+      for (let i = 0; i < 6; i++) {
+        time = HEX[ms % 256] + time
+        ms = Math.floor(ms / 256)
+      }
+      prefix = `${time.slice(0, 8)}-${time.slice(8, 12)}-7`
     }
-    const r = pool.subarray(at, at + 10)
+    const r = pool
+    const a = at
     at += 10
-    const h = (i: number) => HEX[r[i] ?? 0]
+    // No closures here: this runs once per record.
     return (
-      `${time.slice(0, 8)}-${time.slice(8, 12)}-` +
-      `7${HEX[(r[0] ?? 0) & 0x0f]?.[1]}${h(1)}-` +
-      `${HEX[0x80 | ((r[2] ?? 0) & 0x3f)]}${h(3)}-` +
-      `${h(4)}${h(5)}${h(6)}${h(7)}${h(8)}${h(9)}`
+      prefix +
+      (HEX[(r[a] as number) & 0x0f] as string)[1] +
+      HEX[r[a + 1] as number] +
+      '-' +
+      HEX[0x80 | ((r[a + 2] as number) & 0x3f)] +
+      HEX[r[a + 3] as number] +
+      '-' +
+      HEX[r[a + 4] as number] +
+      HEX[r[a + 5] as number] +
+      HEX[r[a + 6] as number] +
+      HEX[r[a + 7] as number] +
+      HEX[r[a + 8] as number] +
+      HEX[r[a + 9] as number]
     )
   }
 }

@@ -1,13 +1,13 @@
 /** @module Publish one chunk: claim its keys, drop duplicates, publish the rest in order, commit. */
 import type { Logger } from '../observability/log.ts'
 import type { Publisher } from '../publish/types.ts'
-import type { Store } from '../store/types.ts'
 import type { BuiltRecord } from './build.ts'
+import type { BatchDedupe } from './dedupe.ts'
 
 export type ChunkCounts = { published: number; duplicates: number; dlq: number }
 
 export type ChunkPublisherOptions = {
-  store: Store
+  dedupe: BatchDedupe
   publisher: Publisher
   inFlightTtlMs: number
   ttlMs: number
@@ -18,35 +18,43 @@ export type ChunkPublisherOptions = {
  * Batch records are claimed under `idem:batch:{provider}:{transaction_id}`: a settlement file
  * reports transactions the webhooks may already have carried, and it must still reach
  * `transactions.batch`; what it must not do is publish a transaction twice because two files
- * overlap. DLQ records are not claimed: a bad row is reported every time it is read.
+ * overlap. DLQ records are not claimed: a bad row is reported every time it is read. The keys
+ * of a chunk are claimed, committed or released in one call each.
  */
 export function createChunkPublisher(opts: ChunkPublisherOptions) {
-  const { store, publisher, log } = opts
-  const storeKey = (key: string) => `idem:batch:${key}`
+  const { dedupe, publisher, log } = opts
 
   return async function publishChunk(items: readonly BuiltRecord[]): Promise<ChunkCounts> {
     const counts: ChunkCounts = { published: 0, duplicates: 0, dlq: 0 }
-    // Claims go out together (a TCP store pipelines them); a key twice in one chunk is in flight the second time.
-    const claims = await Promise.all(
-      items.map((it) => (it.key === null ? undefined : store.claim(storeKey(it.key), eventIdOf(it), opts.inFlightTtlMs))),
-    )
+    const keys: string[] = []
+    const ids: string[] = []
+    for (const it of items) {
+      if (it.key === null) continue
+      keys.push(it.key)
+      ids.push(eventIdOf(it))
+    }
+    const states = keys.length > 0 ? await dedupe.claim(keys, ids, opts.inFlightTtlMs) : []
     const toPublish = []
-    const claimed: BuiltRecord[] = []
+    const claimedKeys: string[] = []
+    const claimedIds: string[] = []
     let unguarded = 0
-    for (let i = 0; i < items.length; i++) {
-      const it = items[i] as BuiltRecord
-      const claim = claims[i]
-      if (claim === undefined) {
+    let k = 0
+    for (const it of items) {
+      if (it.key === null) {
         toPublish.push(it.record)
         counts.dlq++
         continue
       }
-      if (claim.state === 'done' || claim.state === 'in_flight') {
+      const state = states[k++]
+      if (state === 'duplicate') {
         counts.duplicates++
         continue
       }
-      if (claim.state === 'unavailable') unguarded++
-      else claimed.push(it)
+      if (state === 'unguarded') unguarded++
+      else {
+        claimedKeys.push(it.key)
+        claimedIds.push(eventIdOf(it))
+      }
       toPublish.push(it.record)
       counts.published++
     }
@@ -54,16 +62,14 @@ export function createChunkPublisher(opts: ChunkPublisherOptions) {
     try {
       if (toPublish.length > 0) await publisher.publish(toPublish)
     } catch (err) {
-      await Promise.all(claimed.map((it) => store.release(storeKey(it.key as string), eventIdOf(it)).catch(() => undefined)))
+      await dedupe.release(claimedKeys, claimedIds).catch(() => undefined)
       throw err
     }
-    await Promise.all(
-      claimed.map((it) =>
-        store
-          .commit(storeKey(it.key as string), { event_id: eventIdOf(it), outcome: 'published' }, opts.ttlMs)
-          .catch((err: unknown) => log.warn('idempotency commit failed', { key: it.key, error: String(err) })),
-      ),
-    )
+    if (claimedKeys.length > 0) {
+      await dedupe
+        .commit(claimedKeys, claimedIds, opts.ttlMs)
+        .catch((err: unknown) => log.warn('idempotency commit failed', { records: claimedKeys.length, error: String(err) }))
+    }
     return counts
   }
 }

@@ -5,6 +5,7 @@ import type { BuiltRecord } from '../../../batch/build.ts'
 import { addCounts, emptyStats, type JobStatus, type RefusalCode } from '../../../batch/job.ts'
 import type { FileLedger } from '../../../batch/ledger.ts'
 import type { BatchMapping } from '../../../batch/mapping.ts'
+import { dedupeFor, type BatchDedupe } from '../../../batch/dedupe.ts'
 import { createChunkPublisher } from '../../../batch/publish-chunk.ts'
 import type { Config } from '../../../config.ts'
 import { uuidv7 } from '../../../message/uuidv7.ts'
@@ -34,6 +35,8 @@ export type BatchEnv = {
   chunkSize: number
   /** Mappings from a YAML file: file-only providers, and overrides of the modules' `batch` parts. */
   mappings?: Readonly<Record<string, BatchMapping>>
+  /** How records are deduped; default: through a shared store, else a bounded in-process table (dedupe.ts). */
+  dedupe?: BatchDedupe
   /** Files smaller than this run on the calling thread: starting workers costs more. @default 8 MiB */
   workerThresholdBytes?: number
   /** Target size of a block of lines handed to a worker. @default 1 MiB */
@@ -138,7 +141,7 @@ export async function ingestFile(env: BatchEnv, req: IngestRequest): Promise<Job
     },
   })
   const publishChunk = createChunkPublisher({
-    store: env.store,
+    dedupe: env.dedupe ?? dedupeFor(env.store, env.clock),
     publisher: env.publisher,
     inFlightTtlMs: config.inFlightTtlMs,
     ttlMs: config.idempotencyTtlMs,

@@ -17,6 +17,7 @@ const decoder = new TextDecoder()
  * Line numbers come from byte offsets: csv-parse's own line count drifts on quoted CRLFs.
  */
 export function parseCsvBlock(bytes: Uint8Array, firstLine: number, layout: CsvLayout): SourceRow[] {
+  if (isPlain(bytes)) return splitPlainBlock(bytes, firstLine, layout)
   const rows: SourceRow[] = []
   let header = layout.header
   const lines = createLineCounter(bytes)
@@ -99,6 +100,47 @@ export function parseNdjsonBlock(bytes: Uint8Array, firstLine: number): SourceRo
 }
 
 // --- Internal helpers ---
+
+const QUOTE = 0x22
+const CR = 0x0d
+
+/** No quote, and every CR ends a line: csv-parse would only split on line feeds and delimiters. */
+function isPlain(bytes: Uint8Array): boolean {
+  if (bytes.indexOf(QUOTE) >= 0) return false
+  for (let i = bytes.indexOf(CR); i >= 0; i = bytes.indexOf(CR, i + 1)) if (bytes[i + 1] !== 0x0a) return false
+  return true
+}
+
+/**
+ * The fast path for a block without quotes (most settlement files): one UTF-8 decode, then
+ * native string splits, with the same rows as csv-parse (empty lines skipped, a trailing CR
+ * dropped, a field count that differs from the header → a bad row). csv-parse costs ~13 µs a
+ * row, about the whole budget at 250 000 rows/s; this costs ~1 µs.
+ */
+function splitPlainBlock(bytes: Uint8Array, firstLine: number, layout: CsvLayout): SourceRow[] {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8')
+  const lines = text.split('\n')
+  const rows: SourceRow[] = []
+  let header = layout.header
+  // A plain object gets a fast (shared) shape; only a "__proto__" column needs a null prototype.
+  const safe = header === undefined || !header.includes('__proto__')
+  for (let i = 0; i < lines.length; i++) {
+    let l = lines[i] as string
+    if (l.length > 0 && l.charCodeAt(l.length - 1) === CR) l = l.slice(0, -1)
+    if (l === '') continue
+    const fields = l.split(layout.delimiter)
+    const line = firstLine + i
+    if (header === undefined) header = fields.map((_, n) => String(n + 1))
+    if (fields.length !== header.length) {
+      rows.push({ line, bad: `record has ${fields.length} fields, the header has ${header.length}`, raw: fields })
+      continue
+    }
+    const record = (safe ? {} : Object.create(null)) as Record<string, unknown>
+    for (let c = 0; c < header.length; c++) record[header[c] as string] = fields[c]
+    rows.push({ line, record })
+  }
+  return rows
+}
 
 /** 0-based line of a byte offset, counted forward incrementally (records arrive in order). */
 function createLineCounter(bytes: Uint8Array) {

@@ -27,6 +27,25 @@ describe('batch: parsing a block', () => {
     expect(row && 'record' in row && Object.keys(row.record)).toEqual(['__proto__'])
   })
 
+  it('reads a block without quotes (the fast path) exactly as csv-parse does: blank lines, short and long rows, UTF-8', () => {
+    const layout = { delimiter: ',', header: ['a', 'b'] }
+    for (const eol of ['\n', '\r\n']) {
+      const plain = ['1,2', '', '3,4', '5', '6,7,8', 'ü,€', '9,', ''].join(eol)
+      const fast = parseCsvBlock(enc(plain), 5, layout)
+      // A quoted field on an extra last line sends the whole block through csv-parse.
+      const viaCsvParse = parseCsvBlock(enc(plain + `q,"r"${eol}`), 5, layout)
+      expect(fast).toEqual(viaCsvParse.slice(0, -1))
+      expect(fast).toEqual([
+        { line: 5, record: { a: '1', b: '2' } },
+        { line: 7, record: { a: '3', b: '4' } },
+        { line: 8, bad: 'record has 1 fields, the header has 2', raw: ['5'] },
+        { line: 9, bad: 'record has 3 fields, the header has 2', raw: ['6', '7', '8'] },
+        { line: 10, record: { a: 'ü', b: '€' } },
+        { line: 11, record: { a: '9', b: '' } },
+      ])
+    }
+  })
+
   it('reads NDJSON lines, skipping blank ones, and refuses non-objects', () => {
     const rows = parseNdjsonBlock(enc('{"a":1}\n\n[1]\r\n{"b":2}'), 5)
     expect(rows).toEqual([

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest'
+import { createLocalDedupe, dedupeFor } from '../../src/batch/dedupe.ts'
+import { createMemoryStore } from '../../src/store/memory.ts'
+
+describe('in-process batch dedupe', () => {
+  it('answers a key claimed or committed before as a duplicate, and a key twice in one chunk the second time', async () => {
+    const d = createLocalDedupe({ clock: () => 1_000_000 })
+    expect(await d.claim(['p:1', 'p:2', 'p:1'], ['e1', 'e2', 'e3'], 30_000)).toEqual(['claimed', 'claimed', 'duplicate'])
+    await d.commit(['p:1', 'p:2'], ['e1', 'e2'], 86_400_000)
+    expect(await d.claim(['p:2', 'p:3'], ['e4', 'e5'], 30_000)).toEqual(['duplicate', 'claimed'])
+  })
+
+  it('forgets a released key, so a failed chunk can be published again', async () => {
+    const d = createLocalDedupe({ clock: () => 1_000_000 })
+    await d.claim(['p:1'], ['e1'], 30_000)
+    await d.release(['p:1'], ['e1'])
+    expect(await d.claim(['p:1'], ['e2'], 30_000)).toEqual(['claimed'])
+  })
+
+  it('forgets a key once its TTL has passed', async () => {
+    let now = 1_000_000
+    const d = createLocalDedupe({ clock: () => now })
+    await d.claim(['p:1'], ['e1'], 30_000)
+    await d.commit(['p:1'], ['e1'], 60_000)
+    now += 59_000
+    expect(await d.claim(['p:1'], ['e2'], 30_000)).toEqual(['duplicate'])
+    now += 2_000
+    expect(await d.claim(['p:1'], ['e3'], 30_000)).toEqual(['claimed'])
+  })
+
+  it('holds at most maxKeys keys, forgetting the oldest first', async () => {
+    const d = createLocalDedupe({ clock: () => 1_000_000, maxKeys: 3 })
+    const keys = ['p:1', 'p:2', 'p:3', 'p:4', 'p:5']
+    await d.claim(keys, keys, 30_000)
+    await d.commit(keys, keys, 86_400_000)
+    expect(d.size).toBe(3)
+    // p:1 and p:2 were evicted; p:3..p:5 are still remembered.
+    expect(await d.claim(['p:5', 'p:4', 'p:3'], ['a', 'b', 'c'], 30_000)).toEqual(['duplicate', 'duplicate', 'duplicate'])
+    expect(await d.claim(['p:1'], ['d'], 30_000)).toEqual(['claimed'])
+  })
+
+  it('gives every job of a process the same table for one in-process store', async () => {
+    const store = createMemoryStore(() => 1_000_000)
+    const a = dedupeFor(store, () => 1_000_000)
+    await a.claim(['p:1'], ['e1'], 30_000)
+    expect(await dedupeFor(store, () => 1_000_000).claim(['p:1'], ['e2'], 30_000)).toEqual(['duplicate'])
+    expect(await dedupeFor(createMemoryStore(() => 1_000_000), () => 1_000_000).claim(['p:1'], ['e3'], 30_000)).toEqual(['claimed'])
+  })
+})
