@@ -1,4 +1,5 @@
 /** @module Fetching a signer's certificate: URL allow-list (SSRF guard), timeout, size cap. */
+import { readCapped } from '../stream/read-capped.ts'
 
 /** Long enough for a slow provider endpoint, short enough not to pin a request. */
 export const CERT_FETCH_TIMEOUT_MS = 5000
@@ -59,7 +60,7 @@ export async function fetchCertText(url: string, fetchImpl: typeof fetch): Promi
     return { ok: false, why: `certificate response is ${declared} bytes, over ${CERT_MAX_BYTES}` }
   }
   try {
-    const bytes = await readCapped(res, CERT_MAX_BYTES)
+    const bytes = await readCapped(res.body, CERT_MAX_BYTES)
     if (!bytes) return { ok: false, why: `certificate response is over ${CERT_MAX_BYTES} bytes` }
     return { ok: true, text: new TextDecoder().decode(bytes) }
   } catch (err) {
@@ -78,29 +79,4 @@ function sameOrigin(prefix: string, url: URL): boolean {
   } catch {
     return false
   }
-}
-
-/** The body, or undefined as soon as it passes `max` bytes (a chunked body has no length). */
-async function readCapped(res: Response, max: number): Promise<Uint8Array | undefined> {
-  if (!res.body) return new Uint8Array(0)
-  const reader = res.body.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.length
-    if (size > max) {
-      await reader.cancel().catch(() => {})
-      return undefined
-    }
-    chunks.push(value)
-  }
-  const out = new Uint8Array(size)
-  let offset = 0
-  for (const c of chunks) {
-    out.set(c, offset)
-    offset += c.length
-  }
-  return out
 }

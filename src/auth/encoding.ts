@@ -40,7 +40,7 @@ export function fromBase64(b64: string): Bytes | undefined {
   return out
 }
 
-export function concatBytes(...parts: readonly Bytes[]): Bytes {
+export function concatBytes(...parts: readonly Uint8Array[]): Bytes {
   let length = 0
   for (const p of parts) length += p.length
   const out = new Uint8Array(length)

@@ -1,4 +1,5 @@
 /** @module Cut a byte stream into blocks of whole lines (CSV: never inside a quoted field). */
+import { concatBytes } from '../auth/encoding.ts'
 
 /** A run of whole records: `firstLine` is the 1-based line number of its first byte. */
 export type Block = { bytes: Uint8Array; firstLine: number }
@@ -35,7 +36,8 @@ export async function* splitBlocks(source: AsyncIterable<Uint8Array>, opts: Bloc
   let inQuotes = false
 
   const take = (upTo: number): Block => {
-    const all = concat(parts, buffered)
+    // One part needs no copy; otherwise concatBytes allocates exactly `buffered` bytes.
+    const all: Uint8Array = parts.length === 1 && parts[0] ? parts[0] : concatBytes(...parts)
     const bytes = all.subarray(0, upTo)
     const rest = all.subarray(upTo)
     parts = rest.length > 0 ? [rest] : []
@@ -90,15 +92,4 @@ function lastRecordEnd(chunk: Uint8Array, startInQuotes: boolean): { end: number
     inQuotes = !inQuotes
     pos = q + 1
   }
-}
-
-function concat(parts: Uint8Array[], length: number): Uint8Array {
-  if (parts.length === 1 && parts[0]) return parts[0]
-  const out = new Uint8Array(length)
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
 }
