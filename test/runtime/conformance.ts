@@ -162,6 +162,12 @@ export function runConformance(t: ConformanceTarget): void {
       const res = await fetch(`${t.main()}/health`, { headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } })
       expect(res.headers.get('traceparent')).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`))
       expect(res.headers.get('x-request-id')).toBeTruthy()
+      // Also on a webhook's answer and on a problem answer (each built a different way).
+      for (const other of [await post(t.main(), stripeEvent()), await fetch(`${t.main()}/nowhere`)]) {
+        expect(other.headers.get('traceparent')).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/)
+        expect(other.headers.get('x-request-id')).toBeTruthy()
+        expect(other.headers.get('content-type')).toMatch(/json/)
+      }
     })
 
     it('answers 503 with Retry-After when publishing is refused, then 429 with RateLimit-* once over the limit', async () => {
