@@ -1,10 +1,11 @@
 /** @module UUIDv7 (RFC 9562): 48-bit Unix ms timestamp + random bits, sortable by time. */
+import { randomBytes } from './random-pool.ts'
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
 
 export function uuidv7(nowMs: number): string {
   const bytes = new Uint8Array(16)
-  crypto.getRandomValues(bytes)
+  bytes.set(randomBytes(10), 6)
   let ms = Math.floor(nowMs)
   for (let i = 5; i >= 0; i--) {
     bytes[i] = ms % 256

@@ -1,5 +1,6 @@
 /** @module W3C Trace Context: accept a valid `traceparent`, mint one when absent or invalid. */
 import { toHex } from '../auth/encoding.ts'
+import { randomBytes } from '../message/random-pool.ts'
 
 export type TraceContext = {
   traceId: string
@@ -45,7 +46,5 @@ function validTracestate(raw: string | null): string | undefined {
 }
 
 function randomHex(bytes: number): string {
-  const b = new Uint8Array(bytes)
-  crypto.getRandomValues(b)
-  return toHex(b)
+  return toHex(randomBytes(bytes))
 }
