@@ -30,26 +30,34 @@ export function createStoreDedupe(store: Store): BatchDedupe {
   }
 }
 
-/** Keys remembered by the in-process table unless set otherwise (~100 bytes each). */
-export const DEFAULT_LOCAL_KEYS = 1_000_000
+/**
+ * Keys remembered by the in-process table unless set otherwise: ~125 bytes each, so ~60 MB.
+ * Overlapping settlement files overlap at their boundary (the end of one file is the start of
+ * the next), and those are the keys a table that forgets the oldest first still holds.
+ */
+export const DEFAULT_LOCAL_KEYS = 500_000
 
 /**
  * The in-process table for deployments without Redis. A key → its expiry in whole seconds
- * (negative while in flight), so an entry is a Map slot and the key string, no objects; the
- * oldest keys are forgotten first once `maxKeys` are held (a Map iterates in insertion order),
- * which keeps memory flat whatever the file size. The price, documented in the README: a
- * record is recognised as a duplicate only while it is among the last `maxKeys` keys and
- * within the TTL; Redis remembers every key for the whole TTL.
+ * (negative while in flight), so an entry is a Map slot and the key string, no objects. Two
+ * generations of at most `maxKeys / 2` keys each: when the young one is full it becomes the old
+ * one and the old one is dropped whole, so memory stays flat whatever the file size, and
+ * forgetting costs nothing per key (deleting the oldest key of one Map one at a time leaves
+ * holes that every new iterator walks again). The price, documented in the README: a record is
+ * recognised as a duplicate only while its key is among the last `maxKeys / 2` to `maxKeys`
+ * keys, and within the TTL; Redis remembers every key for the whole TTL.
  */
 export function createLocalDedupe(opts: { clock: () => number; maxKeys?: number }): BatchDedupe & { readonly size: number } {
-  const max = opts.maxKeys ?? DEFAULT_LOCAL_KEYS
-  const table = new Map<string, number>()
+  const half = Math.max(1, Math.floor((opts.maxKeys ?? DEFAULT_LOCAL_KEYS) / 2))
+  let young = new Map<string, number>()
+  let old = new Map<string, number>()
   const now = () => Math.floor(opts.clock() / 1000)
   const expiresIn = (ms: number) => now() + Math.max(1, Math.ceil(ms / 1000))
+  const holder = (key: string) => (young.has(key) ? young : old.has(key) ? old : undefined)
   return {
     kind: 'memory',
     get size() {
-      return table.size
+      return young.size + old.size
     },
     async claim(keys, _eventIds, ttl) {
       const t = now()
@@ -57,25 +65,31 @@ export function createLocalDedupe(opts: { clock: () => number; maxKeys?: number 
       const out = new Array<KeyState>(keys.length)
       for (let i = 0; i < keys.length; i++) {
         const key = keys[i] as string
-        const e = table.get(key)
+        const e = young.get(key) ?? old.get(key)
         if (e !== undefined && Math.abs(e) > t) {
           out[i] = 'duplicate'
           continue
         }
-        if (e !== undefined) table.delete(key) // expired: re-inserted at the young end
-        table.set(key, inFlight)
+        if (e !== undefined) old.delete(key) // expired: taken again below, in the young generation
+        if (young.size >= half && !young.has(key)) {
+          old = young
+          young = new Map()
+        }
+        young.set(key, inFlight)
         out[i] = 'claimed'
       }
-      while (table.size > max) table.delete(table.keys().next().value as string)
       return out
     },
     async commit(keys, _eventIds, ttlMs) {
       const until = expiresIn(ttlMs)
-      // Only keys still held: one evicted meanwhile stays forgotten, and the table stays bounded.
-      for (const key of keys) if (table.has(key)) table.set(key, until)
+      // Only keys still held: one forgotten meanwhile stays forgotten, and the table stays bounded.
+      for (const key of keys) holder(key)?.set(key, until)
     },
     async release(keys) {
-      for (const key of keys) if ((table.get(key) ?? 0) < 0) table.delete(key)
+      for (const key of keys) {
+        const m = holder(key)
+        if (m && (m.get(key) ?? 0) < 0) m.delete(key)
+      }
     },
   }
 }

@@ -29,14 +29,24 @@ describe('in-process batch dedupe', () => {
   })
 
   it('holds at most maxKeys keys, forgetting the oldest first', async () => {
-    const d = createLocalDedupe({ clock: () => 1_000_000, maxKeys: 3 })
-    const keys = ['p:1', 'p:2', 'p:3', 'p:4', 'p:5']
+    const d = createLocalDedupe({ clock: () => 1_000_000, maxKeys: 4 })
+    const keys = ['p:1', 'p:2', 'p:3', 'p:4', 'p:5', 'p:6', 'p:7']
     await d.claim(keys, keys, 30_000)
     await d.commit(keys, keys, 86_400_000)
-    expect(d.size).toBe(3)
-    // p:1 and p:2 were evicted; p:3..p:5 are still remembered.
-    expect(await d.claim(['p:5', 'p:4', 'p:3'], ['a', 'b', 'c'], 30_000)).toEqual(['duplicate', 'duplicate', 'duplicate'])
+    expect(d.size).toBeLessThanOrEqual(4)
+    // The newest keys are still remembered; the oldest are forgotten.
+    expect(await d.claim(['p:7', 'p:6', 'p:5'], ['a', 'b', 'c'], 30_000)).toEqual(['duplicate', 'duplicate', 'duplicate'])
     expect(await d.claim(['p:1'], ['d'], 30_000)).toEqual(['claimed'])
+  })
+
+  it('stays bounded over three million keys', async () => {
+    const d = createLocalDedupe({ clock: () => 1_000_000, maxKeys: 1000 })
+    for (let chunk = 0; chunk < 300; chunk++) {
+      const keys = Array.from({ length: 10_000 }, (_, i) => `p:${chunk * 10_000 + i}`)
+      await d.claim(keys, keys, 30_000)
+      await d.commit(keys, keys, 86_400_000)
+      expect(d.size).toBeLessThanOrEqual(1000)
+    }
   })
 
   it('gives every job of a process the same table for one in-process store', async () => {

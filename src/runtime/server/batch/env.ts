@@ -2,6 +2,7 @@
 import { availableParallelism } from 'node:os'
 import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { DEFAULT_LOCAL_KEYS, dedupeFor } from '../../../batch/dedupe.ts'
 import { createStoreLedger } from '../../../batch/ledger.ts'
 import { parseMappingFile } from '../../../batch/mapping.ts'
 import type { Settings } from '../../../config.ts'
@@ -18,6 +19,8 @@ export type BatchSettings = {
   chunkSize: number
   /** TXGATE_BATCH_MAPPINGS: a YAML mapping file (file-only providers, overrides). */
   mappingsFile: string | undefined
+  /** TXGATE_BATCH_DEDUPE_KEYS: record keys the in-process dedupe remembers (no Redis). @default 500000 */
+  dedupeKeys: number
 }
 
 export function batchSettings(settings: Settings): BatchSettings {
@@ -33,6 +36,7 @@ export function batchSettings(settings: Settings): BatchSettings {
     workers: int('TXGATE_BATCH_WORKERS', availableParallelism(), 0),
     chunkSize: int('TXGATE_BATCH_CHUNK_SIZE', 10_000, 1),
     mappingsFile: settings['TXGATE_BATCH_MAPPINGS'] || undefined,
+    dedupeKeys: int('TXGATE_BATCH_DEDUPE_KEYS', DEFAULT_LOCAL_KEYS, 1),
   }
 }
 
@@ -51,6 +55,7 @@ export async function buildBatchEnv(
     tmpDir: join(s.dir, 'tmp'),
     workers: s.workers,
     chunkSize: s.chunkSize,
+    dedupe: dedupeFor(deps.store, deps.clock, s.dedupeKeys),
     ...(mappings ? { mappings } : {}),
   }
 }

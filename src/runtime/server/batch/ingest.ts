@@ -165,7 +165,8 @@ export async function ingestFile(env: BatchEnv, req: IngestRequest): Promise<Job
   // Units run ahead in the pool; results are taken in file order, so per-key order holds.
   const ahead: Promise<UnitResult>[] = []
   try {
-    const window = Math.max(2, pool.size * 2)
+    // Backpressure: the reader waits while `window` units are in flight; on this thread, one.
+    const window = pool.size === 0 ? 1 : pool.size * 2
     for await (const unit of source.units) {
       ahead.push(pool.run(unit))
       if (ahead.length >= window) await take(await (ahead.shift() as Promise<UnitResult>))
