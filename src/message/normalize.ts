@@ -1,4 +1,5 @@
 /** @module A provider's Fields + context → a TransactionMessage, or the reason it cannot be one. */
+import { surelyTransactionMessage } from './check-message.ts'
 import { toMinorUnits } from './money.ts'
 import { SCHEMA_VERSION, TransactionMessage } from './schema.ts'
 import type { Fields } from '../provider/types.ts'
@@ -44,7 +45,11 @@ export function normalize(fields: Fields, ctx: NormalizeContext): NormalizeResul
     idempotency_key: ctx.idempotencyKey,
     raw_payload: ctx.raw,
   }
-  // The schema is the contract: whatever a mapping produced is checked against it once more.
+  // The schema is the contract: whatever a mapping produced is checked against it once more. The
+  // common case is settled by a cheap check that only ever passes what the schema passes.
+  if (surelyTransactionMessage(candidate, SCHEMA_VERSION)) {
+    return { ok: true, message: candidate as TransactionMessage }
+  }
   const checked = TransactionMessage.safeParse(candidate)
   if (!checked.success) {
     return { ok: false, reason: checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') }
