@@ -4,6 +4,8 @@ import { createUnitProcessor, type ProcessorInit, type Unit, type UnitProcessor,
 
 export type Pool = { run: UnitProcessor; readonly size: number; close(): Promise<void> }
 
+const WORKER_LIMITS = { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 16 }
+
 type Reply = { seq: number; result?: UnitResult; error?: string }
 type Task = { unit: Unit; resolve: (r: UnitResult) => void; reject: (e: Error) => void }
 
@@ -26,7 +28,8 @@ export function createPool(size: number, init: ProcessorInit): Pool {
 
   for (let i = 0; i < size; i++) {
     // A .mjs bootstrap registers tsx in the worker, so the .ts processor loads under any runner.
-    const worker = new Worker(new URL('./worker.mjs', import.meta.url), { workerData: init })
+    // A capped heap: left alone, each worker's V8 heap grows with the garbage of the records it builds.
+    const worker = new Worker(new URL('./worker.mjs', import.meta.url), { workerData: init, resourceLimits: WORKER_LIMITS })
     const slot: { worker: Worker; task?: Task } = { worker }
     worker.on('message', (reply: Reply) => {
       const task = slot.task
