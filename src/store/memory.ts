@@ -4,11 +4,12 @@ import type { ClaimResult, Health, IdempotencyAnswer, Limiter, LimitResult, Stor
 
 type Entry = { value: { inFlight: string } | { done: IdempotencyAnswer }; expiresAt: number }
 
-const SWEEP_EVERY = 1024
+// Each write looks at a few of the oldest entries: expiry cost stays constant per request
+// instead of a walk over the whole map every so often.
+const SWEEP_BUDGET = 8
 
 export function createMemoryStore(clock: () => number): Store {
   const entries = new Map<string, Entry>()
-  let writes = 0
 
   const live = (key: string): Entry | undefined => {
     const e = entries.get(key)
@@ -18,10 +19,16 @@ export function createMemoryStore(clock: () => number): Store {
     }
     return e
   }
+  // The map is kept in write order (a commit re-inserts its key at the end), and every entry of a
+  // kind has the same TTL, so the oldest entries are the first to expire.
   const sweep = (): void => {
-    if (++writes % SWEEP_EVERY !== 0) return
     const now = clock()
-    for (const [k, e] of entries) if (e.expiresAt <= now) entries.delete(k)
+    let budget = SWEEP_BUDGET
+    for (const [k, e] of entries) {
+      if (budget-- === 0) return
+      if (e.expiresAt <= now) entries.delete(k)
+      else if (!('inFlight' in e.value)) return // an unexpired answer: younger ones are too
+    }
   }
 
   return {
@@ -39,14 +46,16 @@ export function createMemoryStore(clock: () => number): Store {
       return { state: 'claimed' }
     },
     async commit(key, answer, ttlMs) {
+      entries.delete(key)
       entries.set(key, { value: { done: answer }, expiresAt: clock() + ttlMs })
+      sweep()
     },
     async release(key, eventId) {
       const e = live(key)
       if (e && 'inFlight' in e.value && e.value.inFlight === eventId) entries.delete(key)
     },
     async ping(): Promise<Health> {
-      return { ok: true, kind: 'memory', detail: 'in-process: serves this instance only' }
+      return { ok: true, kind: 'memory', detail: `in-process: serves this instance only; ${entries.size} keys held` }
     },
   }
 }
