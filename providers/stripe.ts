@@ -11,7 +11,9 @@ const envelope = z.object({
   type: z.string().min(1),
   created: z.number().int(),
   account: z.string().optional(),
-  data: z.object({ object: z.record(z.string(), z.unknown()) }),
+  // Only its presence as an object matters here: the transaction schema checks its fields, and
+  // walking every key twice on the hot path costs ~10 µs a webhook.
+  data: z.object({ object: z.custom<Record<string, unknown>>(isPlainObject, 'expected an object') }),
 })
 
 const transaction = z.object({
@@ -83,3 +85,7 @@ export default defineProvider({
     defaults: { payment_method: 'card', event_type: 'payment' },
   },
 })
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
