@@ -39,7 +39,10 @@ describe.skipIf(reason !== undefined)(`runtime: wrangler dev (${reason ?? runtim
   })
 
   it('reads secrets from the env file (.dev.vars convention) and says what is missing in its log', async () => {
-    await expect.poll(() => dev?.output() ?? '', { timeout: 5000 }).toMatch(/provider stripe: configured/)
-    expect(dev?.output()).toMatch(/not ready, set UPSTASH_REDIS_REST_URL/)
-  })
+    // wrangler forwards workerd's log lines in its own time, one by one, under load: wait for each.
+    await expect.poll(() => dev?.output() ?? '', { timeout: 20_000 }).toMatch(/provider stripe: configured/)
+    await expect
+      .poll(() => dev?.output() ?? '', { timeout: 20_000 })
+      .toMatch(/not ready, set UPSTASH_REDIS_REST_URL/)
+  }, 45_000)
 })
