@@ -18,8 +18,8 @@ import { loadConfig } from '../src/config.ts'
 import { createLogger } from '../src/observability/log.ts'
 import { secretValues } from '../src/observability/redact.ts'
 import { createRegistry } from '../src/provider/registry.ts'
-import type { Publisher } from '../src/publish/types.ts'
 import { createMemoryLimiter, createMemoryStore } from '../src/store/memory.ts'
+import { discardPublisher } from './lib/report.ts'
 
 const { values: args } = parseArgs({
   options: { n: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '4' } },
@@ -38,14 +38,6 @@ const requests = Array.from({ length: N }, (_, i) => {
     sig: Stripe.webhooks.generateTestHeaderString({ payload: body, secret: SECRET, timestamp: at }),
   }
 })
-const discard: Publisher = {
-  kind: 'discard',
-  async publish() {},
-  async ping() {
-    return { ok: true, kind: 'discard' }
-  },
-  async close() {},
-}
 
 async function run(on: boolean): Promise<number> {
   const settings = {
@@ -60,7 +52,7 @@ async function run(on: boolean): Promise<number> {
     registry: createRegistry(providers),
     store: createMemoryStore(Date.now),
     limiter: createMemoryLimiter(),
-    publisher: discard,
+    publisher: discardPublisher,
     clock: Date.now,
     fetch,
     log: createLogger(on ? 'info' : 'silent', (line) => void (logged += line.length), Date.now, {

@@ -17,6 +17,7 @@
 import { spawn } from 'node:child_process'
 import { parseArgs } from 'node:util'
 import { startKafkaRestDouble } from '../test/helpers/kafka-rest-double.ts'
+import { medianRound, printLatencyTable } from './lib/report.ts'
 
 const { values: args } = parseArgs({
   options: {
@@ -69,44 +70,18 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 await double.close()
 
-const median = (rs: (Row & { produceCalls: number })[]) =>
-  [...rs].sort((a, b) => a.p50 - b.p50)[Math.floor(rs.length / 2)] ?? rs[0]
-const rows = variants.map((v) => ({ name: v.name, ...median(results.get(v.name) ?? []) }))
-const base = rows[0]
-const fmt = (n: number | undefined, d = 2) => (n ?? NaN).toFixed(d)
+const rows = variants.map((v) => ({ name: v.name, ...medianRound(results.get(v.name) ?? [])! }))
 console.log(
   `\ntxgate bench:publish — ${ROUNDS} rounds (median), n=${args.n} sequential for latency, ` +
     `${args.concurrency} in flight for req/s, node ${process.version}, one child process per run\n`,
 )
-const head = [
-  'publisher'.padEnd(34),
-  'p50 ms',
-  'p95 ms',
-  'p99 ms',
-  '+p50 ms',
-  'req/s',
-  'ratio',
-  'RSS MB',
-  'rec/produce',
-  'failed',
-]
-console.log(head.join('  '))
-for (const r of rows) {
-  console.log(
-    [
-      r.name.padEnd(34),
-      fmt(r.p50).padStart(6),
-      fmt(r.p95).padStart(6),
-      fmt(r.p99).padStart(6),
-      fmt((r.p50 ?? 0) - (base?.p50 ?? 0)).padStart(7),
-      fmt(r.rps, 0).padStart(5),
-      fmt((r.rps ?? 0) / (base?.rps ?? 1)).padStart(5),
-      fmt(r.rssMb, 0).padStart(6),
-      (r.name.startsWith('Kafka REST') ? fmt(r.produceCalls, 1) : '—').padStart(11),
-      String(r.failed ?? 0).padStart(6),
-    ].join('  '),
-  )
-}
+printLatencyTable(rows, { header: 'publisher', width: 34, of: (r) => r.name }, [
+  {
+    header: 'rec/produce',
+    cell: (r) => (r.name.startsWith('Kafka REST') ? (r.produceCalls ?? NaN).toFixed(1) : '—'),
+  },
+  { header: 'failed', cell: (r) => String(r.failed ?? 0) },
+])
 
 // --- Internal helpers ---
 

@@ -21,13 +21,13 @@ import { loadConfig } from '../src/config.ts'
 import type { Deps } from '../src/deps.ts'
 import { createLogger } from '../src/observability/log.ts'
 import { createRegistry } from '../src/provider/registry.ts'
-import type { Publisher } from '../src/publish/types.ts'
 import { createRedisStore } from '../src/runtime/server/redis-store.ts'
 import { createMemoryLimiter, createMemoryStore } from '../src/store/memory.ts'
 import type { Limiter, Store } from '../src/store/types.ts'
 import { createUpstashStore } from '../src/store/upstash.ts'
 import { deleteKeys, startRedisServer } from '../test/helpers/redis-server.ts'
 import { startUpstashRestServer } from '../test/helpers/upstash-rest-server.ts'
+import { discardPublisher, medianRound, printLatencyTable } from './lib/report.ts'
 
 const { values: args } = parseArgs({
   options: {
@@ -49,14 +49,6 @@ const fixture = await readFile(
   'utf8',
 )
 
-const discard: Publisher = {
-  kind: 'discard',
-  async publish() {},
-  async ping() {
-    return { ok: true, kind: 'discard' }
-  },
-  async close() {},
-}
 
 function gateway(store: Store, limiter: Limiter) {
   // A limit far above the bench's rate: the bucket is still taken on every request.
@@ -71,7 +63,7 @@ function gateway(store: Store, limiter: Limiter) {
     registry: createRegistry(providers),
     store,
     limiter,
-    publisher: discard,
+    publisher: discardPublisher,
     clock: Date.now,
     fetch: globalThis.fetch,
     log: createLogger('error', () => {}, Date.now),
@@ -209,46 +201,16 @@ if (args.redis) await deleteKeys(prefix, redisUrl)
 admin.disconnect()
 await own?.stop()
 
-const median = (rs: Row[]): Row =>
-  [...rs].sort((a, b) => a.p50 - b.p50)[Math.floor(rs.length / 2)] ?? (rs[0] as Row)
-const rows = modes.map((m) => median(results.get(m.name) ?? []))
-const base = rows[0]
-const fmt = (n: number, d = 2) => n.toFixed(d)
+const rows = modes.map((m) => medianRound(results.get(m.name) ?? []) as Row)
 console.log(
   `\ntxgate bench:redis — ${ROUNDS} rounds (median shown), n=${N} sequential for latency, ` +
     `${CONCURRENCY} in flight for req/s, node ${process.version}, Redis ${own ? 'private on loopback' : redisUrl}\n`,
 )
-const head = [
-  'mode'.padEnd(38),
-  'p50 ms',
-  'p95 ms',
-  'p99 ms',
-  '+p50 ms',
-  'req/s',
-  'ratio',
-  'RSS MB',
-  'scripts/req',
-  'HTTP/req',
-  'failed open',
-]
-console.log(head.join('  '))
-for (const r of rows) {
-  console.log(
-    [
-      r.mode.padEnd(38),
-      fmt(r.p50).padStart(6),
-      fmt(r.p95).padStart(6),
-      fmt(r.p99).padStart(6),
-      fmt(r.p50 - (base?.p50 ?? 0)).padStart(7),
-      fmt(r.rps, 0).padStart(5),
-      fmt(r.rps / (base?.rps ?? 1)).padStart(5),
-      fmt(r.rssMb, 0).padStart(6),
-      fmt(r.scripts ?? 0).padStart(11),
-      fmt(r.http ?? 0).padStart(8),
-      String(r.degraded).padStart(11),
-    ].join('  '),
-  )
-}
+printLatencyTable(rows, { header: 'mode', width: 38, of: (r) => r.mode }, [
+  { header: 'scripts/req', cell: (r) => (r.scripts ?? 0).toFixed(2) },
+  { header: 'HTTP/req', cell: (r) => (r.http ?? 0).toFixed(2) },
+  { header: 'failed open', cell: (r) => String(r.degraded) },
+])
 console.log(
   '\nratio: req/s against memory. scripts/req: Redis round trips per webhook before publishing\n' +
     '(each mode adds one SET after publishing, to commit the answer). HTTP/req: REST calls per webhook,\n' +

@@ -18,6 +18,7 @@ import type { Publisher } from '../../src/publish/types.ts'
 import { createServerPublisher } from '../../src/runtime/server/publisher.ts'
 import { openSpool } from '../../src/runtime/server/spool.ts'
 import { createMemoryLimiter, createMemoryStore } from '../../src/store/memory.ts'
+import { discardPublisher } from './report.ts'
 
 const N = Number(process.env['BENCH_N'] ?? 2000)
 const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 64)
@@ -41,12 +42,7 @@ const log = createLogger('error', (l) => process.stderr.write(l + '\n'), Date.no
 const dir = await mkdtemp(join(tmpdir(), 'txgate-bench-publish-'))
 const publisher: Publisher =
   process.env['BENCH_PUBLISHER'] === 'discard'
-    ? {
-        kind: 'discard',
-        publish: async () => {},
-        ping: async () => ({ ok: true, kind: 'discard' }),
-        close: async () => {},
-      }
+    ? discardPublisher
     : createServerPublisher(
         config,
         settings,
