@@ -31,28 +31,41 @@ export function createMemoryStore(clock: () => number): Store {
     }
   }
 
+  // Synchronous, so the many-key methods are the same steps in order, with no await between keys.
+  const claim = (key: string, eventId: string, inFlightTtlMs: number): ClaimResult => {
+    const e = live(key)
+    if (e) {
+      return 'done' in e.value
+        ? { state: 'done', answer: e.value.done }
+        : { state: 'in_flight', eventId: e.value.inFlight }
+    }
+    entries.set(key, { value: { inFlight: eventId }, expiresAt: clock() + inFlightTtlMs })
+    sweep()
+    return { state: 'claimed' }
+  }
+  const commit = (key: string, answer: IdempotencyAnswer, ttlMs: number): void => {
+    entries.delete(key)
+    entries.set(key, { value: { done: answer }, expiresAt: clock() + ttlMs })
+    sweep()
+  }
+  const release = (key: string, eventId: string): void => {
+    const e = live(key)
+    if (e && 'inFlight' in e.value && e.value.inFlight === eventId) entries.delete(key)
+  }
+
   return {
     kind: 'memory',
     shared: false,
-    async claim(key, eventId, inFlightTtlMs): Promise<ClaimResult> {
-      const e = live(key)
-      if (e) {
-        return 'done' in e.value
-          ? { state: 'done', answer: e.value.done }
-          : { state: 'in_flight', eventId: e.value.inFlight }
-      }
-      entries.set(key, { value: { inFlight: eventId }, expiresAt: clock() + inFlightTtlMs })
-      sweep()
-      return { state: 'claimed' }
+    claim: async (key, eventId, inFlightTtlMs) => claim(key, eventId, inFlightTtlMs),
+    commit: async (key, answer, ttlMs) => commit(key, answer, ttlMs),
+    release: async (key, eventId) => release(key, eventId),
+    claimMany: async (claims, inFlightTtlMs) =>
+      claims.map((c) => claim(c.key, c.eventId, inFlightTtlMs)),
+    async commitMany(commits, ttlMs) {
+      for (const c of commits) commit(c.key, c.answer, ttlMs)
     },
-    async commit(key, answer, ttlMs) {
-      entries.delete(key)
-      entries.set(key, { value: { done: answer }, expiresAt: clock() + ttlMs })
-      sweep()
-    },
-    async release(key, eventId) {
-      const e = live(key)
-      if (e && 'inFlight' in e.value && e.value.inFlight === eventId) entries.delete(key)
+    async releaseMany(claims) {
+      for (const c of claims) release(c.key, c.eventId)
     },
     async ping(): Promise<Health> {
       return { ok: true, kind: 'memory', detail: `in-process: serves this instance only; ${entries.size} keys held` }

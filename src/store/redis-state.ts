@@ -3,11 +3,12 @@
  * scripts, and fail-open results when Redis is slow or down. Each client file only adapts calls.
  */
 import type { RateLimitRule } from '../provider/types.ts'
-import { runScript, SCRIPTS, type ScriptCaller } from './scripts.ts'
+import { runScript, SCRIPTS, type Script, type ScriptCaller } from './scripts.ts'
 import type {
   Admission,
   ClaimRequest,
   ClaimResult,
+  CommitRequest,
   Health,
   IdempotencyAnswer,
   LimitRequest,
@@ -27,7 +28,18 @@ export type RedisClient = ScriptCaller & {
   failure(err: unknown): StoreFailure
 }
 
-export type RedisState = Store & Limiter & Required<Pick<Store, 'limitAndClaim'>>
+export type RedisState = Store &
+  Limiter &
+  Required<Pick<Store, 'limitAndClaim' | 'claimMany' | 'commitMany' | 'releaseMany'>>
+
+/**
+ * Keys per script call of the many-key methods. A call holds Redis for its whole run (~1 µs per
+ * key), so parts stay short for other clients, and each part answers within the client's
+ * timeout (50 ms over TCP) even with a few parts queued ahead of it.
+ */
+export const KEYS_PER_CALL = 1000
+/** Parts in flight at once: enough to keep Redis busy between replies, few enough to stay in time. */
+export const CALLS_IN_FLIGHT = 4
 
 export type RedisStateOptions = {
   kind: 'redis' | 'upstash'
@@ -83,10 +95,77 @@ export function createRedisState(client: RedisClient, opts: RedisStateOptions): 
     }
   }
 
+  /** Runs `script` over `items` part by part; resolves to the parts that failed, with why. */
+  async function manyKeys<T extends { key: string }>(
+    items: readonly T[],
+    script: Script,
+    lead: readonly string[],
+    value: (item: T) => string,
+    onReply: (reply: unknown, from: number, to: number) => void = () => {},
+  ): Promise<{ from: number; to: number; err: unknown }[]> {
+    const failures: { from: number; to: number; err: unknown }[] = []
+    await inParts(items.length, async (from, to) => {
+      const keys = new Array<string>(to - from)
+      const args = [...lead]
+      for (let i = from; i < to; i++) {
+        const item = items[i] as T
+        keys[i - from] = k(item.key)
+        args.push(value(item))
+      }
+      try {
+        onReply(await runScript(client, script, keys, args), from, to)
+      } catch (err) {
+        failures.push({ from, to, err })
+      }
+    })
+    return failures
+  }
+
+  /** Rejects once every part was tried, when any part failed (like the single-key calls). */
+  const allDone = (what: string, n: number, failures: { from: number; to: number; err: unknown }[]) => {
+    if (failures.length === 0) return
+    const missed = failures.reduce((sum, f) => sum + f.to - f.from, 0)
+    throw new Error(`${what}: ${missed} of ${n} keys not written: ${explain(failures[0]?.err).detail}`)
+  }
+
   return {
     kind: opts.kind,
     shared: true,
     limitAndClaim,
+    async claimMany(claims, inFlightTtlMs): Promise<ClaimResult[]> {
+      const out = new Array<ClaimResult>(claims.length)
+      const failures = await manyKeys(
+        claims,
+        SCRIPTS.claimMany,
+        [String(inFlightTtlMs)],
+        (c) => inFlightValue(c.eventId),
+        (reply, from, to) => {
+          // Only the keys not claimed now come back, as {i (1-based in the part), holder, …}.
+          if (!Array.isArray(reply) || reply.length % 2 !== 0) throw new Error('unexpected claim reply')
+          for (let i = from; i < to; i++) out[i] = { state: 'claimed' }
+          for (let j = 0; j < reply.length; j += 2) {
+            const i = from + Number(reply[j]) - 1
+            if (!(i >= from && i < to)) throw new Error('unexpected key index in claim reply')
+            out[i] = decodeHolder(reply[j + 1])
+          }
+        },
+      )
+      for (const { from, to, err } of failures) {
+        const f = failed(err)
+        for (let i = from; i < to; i++) out[i] = { state: 'unavailable', ...f }
+      }
+      return out
+    },
+    async commitMany(commits: readonly CommitRequest[], ttlMs) {
+      const failures = await manyKeys(commits, SCRIPTS.commitMany, [String(ttlMs)], (c) =>
+        doneValue(c.answer),
+      )
+      allDone('commit', commits.length, failures)
+    },
+    async releaseMany(claims) {
+      const failures = await manyKeys(claims, SCRIPTS.releaseMany, [], (c) => inFlightValue(c.eventId))
+      allDone('release', claims.length, failures)
+    },
     async take(key: string, rule: RateLimitRule, nowMs: number): Promise<LimitResult> {
       return (await limitAndClaim({ key, rule, nowMs }, [], 0)).limit
     },
@@ -172,6 +251,21 @@ function parseAdmission(reply: unknown, rule: RateLimitRule, claimCount: number)
   const holders = reply.slice(4)
   if (holders.length !== claimCount) throw new Error('unexpected claim count in reply')
   return { limit, claims: holders.map(decodeHolder) }
+}
+
+/** Calls `run` over [0, n) in parts of KEYS_PER_CALL, at most CALLS_IN_FLIGHT at once, in order. */
+async function inParts(n: number, run: (from: number, to: number) => Promise<void>): Promise<void> {
+  let next = 0
+  const lane = async () => {
+    while (next < n) {
+      const from = next
+      const to = Math.min(n, from + KEYS_PER_CALL)
+      next = to
+      await run(from, to)
+    }
+  }
+  const lanes = Math.min(CALLS_IN_FLIGHT, Math.ceil(n / KEYS_PER_CALL))
+  await Promise.all(Array.from({ length: lanes }, lane))
 }
 
 const describe = (

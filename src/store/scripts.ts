@@ -60,12 +60,49 @@ return 0
 `
 export const RELEASE_SHA1 = 'e5a212447e6ae33c5b92e0c862054e8ac229b69b'
 
+/**
+ * CLAIM over many keys: the same SET NX PX per key, in order (a key twice in one call is held by
+ * the first). KEYS[1..n]; ARGV[1] in-flight TTL (ms), ARGV[i + 1] the in-flight value for KEYS[i].
+ * Returns only the keys not claimed now, flat as {i, value that holds KEYS[i], …}: in a batch
+ * almost every key is new, so the usual reply is empty instead of n empty strings.
+ */
+export const CLAIM_MANY = `local out = {}
+for i = 1, #KEYS do
+  if not redis.call('SET', KEYS[i], ARGV[i + 1], 'NX', 'PX', ARGV[1]) then
+    out[#out + 1] = i
+    out[#out + 1] = redis.call('GET', KEYS[i]) or ''
+  end
+end
+return out
+`
+export const CLAIM_MANY_SHA1 = 'e6cde111826687302207261333e19d50397bf0ac'
+
+/** The single-key commit (SET PX) over many keys. KEYS[1..n]; ARGV[1] TTL (ms), ARGV[i + 1] value. */
+export const COMMIT_MANY = `for i = 1, #KEYS do
+  redis.call('SET', KEYS[i], ARGV[i + 1], 'PX', ARGV[1])
+end
+return #KEYS
+`
+export const COMMIT_MANY_SHA1 = 'ef188fb6896afdff294d6ab39fe356ac396b931b'
+
+/** RELEASE over many keys: deletes KEYS[i] only while it still holds ARGV[i]. Returns how many. */
+export const RELEASE_MANY = `local n = 0
+for i = 1, #KEYS do
+  if redis.call('GET', KEYS[i]) == ARGV[i] then n = n + redis.call('DEL', KEYS[i]) end
+end
+return n
+`
+export const RELEASE_MANY_SHA1 = '7466f2777ab0a885d929e65611a140eaba373559'
+
 export type Script = { source: string; sha1: string }
 
 export const SCRIPTS = {
   tokenBucketClaim: { source: TOKEN_BUCKET_CLAIM, sha1: TOKEN_BUCKET_CLAIM_SHA1 },
   claim: { source: CLAIM, sha1: CLAIM_SHA1 },
   release: { source: RELEASE, sha1: RELEASE_SHA1 },
+  claimMany: { source: CLAIM_MANY, sha1: CLAIM_MANY_SHA1 },
+  commitMany: { source: COMMIT_MANY, sha1: COMMIT_MANY_SHA1 },
+  releaseMany: { source: RELEASE_MANY, sha1: RELEASE_MANY_SHA1 },
 } as const satisfies Record<string, Script>
 
 /** The two calls a Redis client needs for scripts; both clients adapt to it. */

@@ -37,10 +37,21 @@ export type Store = {
     claims: readonly ClaimRequest[],
     inFlightTtlMs: number,
   ): Promise<Admission>
+  /**
+   * `claim` for many keys in few round trips (the batch path: a chunk of up to 10 000 records).
+   * Aligned with `claims`; in order, so a key twice in one call is held by the first. Keys the
+   * store could not answer for are `unavailable`, like `claim`.
+   */
+  claimMany?(claims: readonly ClaimRequest[], inFlightTtlMs: number): Promise<ClaimResult[]>
+  /** `commit` for many keys; rejects, after every part was tried, if any part failed. */
+  commitMany?(commits: readonly CommitRequest[], ttlMs: number): Promise<void>
+  /** `release` for many keys; rejects, after every part was tried, if any part failed. */
+  releaseMany?(claims: readonly ClaimRequest[]): Promise<void>
 }
 
 export type LimitRequest = { key: string; rule: RateLimitRule; nowMs: number }
 export type ClaimRequest = { key: string; eventId: string }
+export type CommitRequest = { key: string; answer: IdempotencyAnswer }
 /** `claims` is aligned with the requested claims, and empty when the limit refused the request. */
 export type Admission = { limit: LimitResult; claims: ClaimResult[] }
 
