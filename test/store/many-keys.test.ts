@@ -11,7 +11,7 @@ import { startUpstashRestServer } from '../helpers/upstash-rest-server.ts'
 
 const SHARED = 'redis://127.0.0.1:6379'
 const prefix = uniquePrefix('many-keys')
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 afterAll(() => deleteKeys(prefix))
 
 let run = 0
