@@ -1,15 +1,17 @@
 /** @module Admin routes of the batch path: POST a file (202 + job id), GET a job's progress and result. */
 import { zValidator } from '@hono/zod-validator'
-import type { Hono } from 'hono'
+import { Hono } from 'hono'
 import { z } from 'zod'
-import { timingSafeEqual } from '../auth/timing-safe.ts'
-import { utf8 } from '../auth/encoding.ts'
 import type { Deps } from '../deps.ts'
-import { BadRequest, NotFound, Unauthorized, UnknownProvider } from '../errors.ts'
+import { BadRequest, NotFound, UnknownProvider } from '../errors.ts'
 import type { AppEnv } from '../middleware/request-context.ts'
+import { createBatchAuth, type BatchCaller } from './auth.ts'
 import type { BatchRunner } from './runner.ts'
 
-export const ADMIN_TOKEN = 'TXGATE_ADMIN_TOKEN'
+export { ADMIN_TOKEN } from './auth.ts'
+
+/** The app's variables plus who was let in, for the job's log line. */
+type BatchEnv = { Variables: AppEnv['Variables'] & { caller: BatchCaller } }
 
 const UploadQuery = z.object({
   /** The file's name; its extension tells the format (`.csv.gz`, `.ndjson`, `.parquet`). */
@@ -22,24 +24,31 @@ const JobParam = z.object({ id: z.string().regex(/^[0-9a-f-]{36}$/, 'a job id') 
 export function mountBatchRoutes(app: Hono<AppEnv>, deps: Deps & { batch?: BatchRunner }): void {
   const runner = deps.batch
   if (!runner) return
-  const token = deps.settings[ADMIN_TOKEN]
-  const expected = token ? utf8(`Bearer ${token}`) : undefined
+  const auth = createBatchAuth(deps.settings, deps.fetch)
+  if (auth.warning) deps.log.warn(auth.warning, { event: 'batch_auth_config' })
+  const batch = new Hono<BatchEnv>()
   const invalid = (r: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) => {
     if (!r.success) throw new BadRequest(r.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') ?? 'invalid request')
   }
 
-  app.use('/batch/v1/*', async function adminAuth(c, next) {
-    // Constant-time over the whole header value; the length of the token is not secret.
-    const given = utf8(c.req.header('authorization') ?? '')
-    if (!expected || !timingSafeEqual(given, expected)) {
-      const why = expected ? 'bad or missing bearer token' : `${ADMIN_TOKEN} is not set: batch routes are closed`
-      deps.log.warn('auth_failure', { event: 'auth_failure', route: 'batch', reason: 'bad_token', why })
-      throw new Unauthorized('bad_token', why)
+  batch.use('*', async function batchAuth(c, next) {
+    const outcome = await auth.authenticate(c.req.raw, deps.clock())
+    if (!outcome.ok) {
+      const { reason, why } = outcome.error
+      deps.log.warn('auth_failure', {
+        event: 'auth_failure',
+        route: 'batch',
+        request_id: c.get('requestId'),
+        reason,
+        why,
+      })
+      throw outcome.error
     }
+    c.set('caller', outcome.caller)
     await next()
   })
 
-  app.post('/batch/v1/:provider/files', zValidator('query', UploadQuery, invalid), async (c) => {
+  batch.post('/:provider/files', zValidator('query', UploadQuery, invalid), async (c) => {
     const provider = c.req.param('provider')
     if (!runner.accepts(provider)) throw new UnknownProvider(`no batch mapping for provider "${provider}"`)
     const body = c.req.raw.body
@@ -59,15 +68,27 @@ export function mountBatchRoutes(app: Hono<AppEnv>, deps: Deps & { batch?: Batch
       ...(checksum ? { checksum } : {}),
       ...(traceparent ? { traceparent } : {}),
     })
+    const caller = c.get('caller')
+    deps.log.info('batch: file accepted', {
+      event: 'batch_upload',
+      request_id: c.get('requestId'),
+      job_id: job.id,
+      provider,
+      file: job.file,
+      auth: caller.via,
+      ...(caller.via === 'jwt' ? { sub: caller.sub } : {}),
+    })
     c.header('location', `/batch/v1/jobs/${job.id}`)
     return c.json({ job_id: job.id, state: job.state, status_url: `/batch/v1/jobs/${job.id}` }, 202)
   })
 
-  app.get('/batch/v1/jobs/:id', zValidator('param', JobParam, invalid), (c) => {
+  batch.get('/jobs/:id', zValidator('param', JobParam, invalid), (c) => {
     const job = runner.get(c.req.valid('param').id)
     if (!job) throw new NotFound('no such job (jobs are kept in memory by the instance that ran them)')
     return c.json(job)
   })
+
+  app.route('/batch/v1', batch)
 }
 
 function parseSha256(value: string): string | undefined {
