@@ -1,8 +1,8 @@
-/** @module Parsed rows → Kafka records: transactions for the batch topic, bad rows for the DLQ. */
+/** @module Parsed rows → Kafka records as JSON lines: transactions for the batch topic, bad rows for the DLQ. */
 import { SCHEMA_VERSION, type DlqMessage } from '../message/schema.ts'
+import type { EncodedRecord } from '../publish/types.ts'
+import { createUnitWriter, type EncodedUnit, type LineContext, type NewTextSink } from './encode-unit.ts'
 import { createEventIds } from './event-ids.ts'
-import { dlqRecord, transactionRecord } from '../publish/records.ts'
-import type { KafkaRecord } from '../publish/types.ts'
 import type { BatchContext, RecordMapper } from './record.ts'
 
 /** A row as a reader yields it: a record, or what could not be read as one and why. */
@@ -11,38 +11,36 @@ export type SourceRow =
   | { line: number; bad: string; raw: unknown }
 
 /** A record to publish; `key` is the idempotency key of a transaction, null for a DLQ record. */
-export type BuiltRecord = { key: string | null; record: KafkaRecord }
+export type BuiltRecord = { key: string | null; record: EncodedRecord }
 
-export type BuildContext = BatchContext & {
-  topics: { batch: string; dlq: string }
-  traceparent: string
-  /** The file's name, for the DLQ `location`. */
-  file: string
-  /** `line` for text files, `row` for Parquet. */
-  position: 'line' | 'row'
-}
+export type BuildContext = BatchContext &
+  LineContext & {
+    /** The file's name, for the DLQ `location`. */
+    file: string
+    /** `line` for text files, `row` for Parquet. */
+    position: 'line' | 'row'
+  }
 
 /** Pure and synchronous: the part of a job a worker thread runs. */
-export function buildRecords(rows: readonly SourceRow[], mapper: RecordMapper, ctx: BuildContext): BuiltRecord[] {
-  const out: BuiltRecord[] = new Array<BuiltRecord>(rows.length)
+export function buildRecords(rows: readonly SourceRow[], mapper: RecordMapper, ctx: BuildContext, newSink: NewTextSink): EncodedUnit {
+  const unit = createUnitWriter(ctx, rows.length, newSink)
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i] as SourceRow
     if ('bad' in row) {
-      out[i] = { key: null, record: dlq(ctx, row.line, row.bad, row.raw) }
+      unit.dlq(dlq(ctx, row.line, row.bad, row.raw))
       continue
     }
     const r = mapper(row.record)
-    out[i] = r.ok
-      ? { key: r.message.idempotency_key, record: transactionRecord(ctx.topics.batch, r.message, ctx.traceparent) }
-      : { key: null, record: dlq(ctx, row.line, r.reason, row.record) }
+    if (r.ok) unit.transaction(r.message)
+    else unit.dlq(dlq(ctx, row.line, r.reason, row.record))
   }
-  return out
+  return unit.finish()
 }
 
 const dlqIds = createEventIds()
 
-function dlq(ctx: BuildContext, line: number, reason: string, raw: unknown): KafkaRecord {
-  const message: DlqMessage = {
+function dlq(ctx: BuildContext, line: number, reason: string, raw: unknown): DlqMessage {
+  return {
     schema_version: SCHEMA_VERSION,
     event_id: dlqIds(ctx.ingestedAt),
     failed_at: new Date(ctx.ingestedAt).toISOString(),
@@ -55,5 +53,4 @@ function dlq(ctx: BuildContext, line: number, reason: string, raw: unknown): Kaf
     raw,
     location: { file: ctx.file, [ctx.position]: line },
   }
-  return dlqRecord(ctx.topics.dlq, message, ctx.traceparent)
 }

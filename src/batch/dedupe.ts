@@ -1,5 +1,6 @@
 /** @module Batch record dedupe, a chunk per call: through the shared Store, or a bounded in-process table. */
 import type { Store } from '../store/types.ts'
+import { createStoreDedupe } from './store-dedupe.ts'
 
 /** `unguarded`: the store did not answer and the record is published anyway (fail open). */
 export type KeyState = 'claimed' | 'duplicate' | 'unguarded'
@@ -10,24 +11,6 @@ export type BatchDedupe = {
   claim(keys: readonly string[], eventIds: readonly string[], inFlightTtlMs: number): Promise<KeyState[]>
   commit(keys: readonly string[], eventIds: readonly string[], ttlMs: number): Promise<void>
   release(keys: readonly string[], eventIds: readonly string[]): Promise<void>
-}
-
-/** Under `idem:batch:{key}` in the Store (Redis pipelines the claims of a chunk). */
-export function createStoreDedupe(store: Store): BatchDedupe {
-  const k = (key: string) => `idem:batch:${key}`
-  return {
-    kind: store.kind,
-    async claim(keys, eventIds, ttl) {
-      const claims = await Promise.all(keys.map((key, i) => store.claim(k(key), eventIds[i] ?? '', ttl)))
-      return claims.map((c) => (c.state === 'claimed' ? 'claimed' : c.state === 'unavailable' ? 'unguarded' : 'duplicate'))
-    },
-    async commit(keys, eventIds, ttlMs) {
-      await Promise.all(keys.map((key, i) => store.commit(k(key), { event_id: eventIds[i] ?? '', outcome: 'published' }, ttlMs)))
-    },
-    async release(keys, eventIds) {
-      await Promise.all(keys.map((key, i) => store.release(k(key), eventIds[i] ?? '')))
-    },
-  }
 }
 
 /**

@@ -4,7 +4,7 @@
  * Fail-open decisions are counted where they are made (admission), not here.
  */
 import type { RateLimitRule } from '../provider/types.ts'
-import type { KafkaRecord, Publisher } from '../publish/types.ts'
+import type { OutboundRecord, Publisher } from '../publish/types.ts'
 import type { ClaimResult, Limiter, LimitResult, Store } from '../store/types.ts'
 import type { Activity } from './activity.ts'
 import type { Metrics } from './metrics.ts'
@@ -90,7 +90,8 @@ export function instrumentPublisher(
       metrics.count('txgate_publish_total', { publisher: kind, result: 'ok' })
       countRecords(metrics, kind, records, 'ok')
       for (const r of records) {
-        if (r.topic !== dlqTopic || !('reason' in r.value)) continue
+        // An encoded record (batch) is counted by its job, which knows the reason without parsing.
+        if (r.topic !== dlqTopic || !('value' in r) || !('reason' in r.value)) continue
         const v = r.value
         activity.dlq({
           provider: v.provider,
@@ -135,7 +136,7 @@ function limitAnswer(
 function countRecords(
   metrics: Metrics,
   publisher: string,
-  records: readonly KafkaRecord[],
+  records: readonly OutboundRecord[],
   result: 'ok' | 'error',
 ): void {
   if (records.length === 1 && records[0]) {

@@ -1,9 +1,9 @@
 /** @module Linger batching: concurrent publishes share one produce call; each caller gets its own records' outcome. */
 import { PublishFailed, RecordsRejected, type RecordOutcome } from './errors.ts'
-import type { KafkaRecord, PublishOptions } from './types.ts'
+import type { OutboundRecord, PublishOptions } from './types.ts'
 
 /** One produce call: outcomes in the order of `records`, or a throw when none was acknowledged. */
-export type SendRecords = (records: readonly KafkaRecord[]) => Promise<readonly RecordOutcome[]>
+export type SendRecords = (records: readonly OutboundRecord[]) => Promise<readonly RecordOutcome[]>
 
 export type BatcherOptions = {
   send: SendRecords
@@ -26,7 +26,7 @@ export type BatcherOptions = {
  */
 export function createBatcher({ send, lingerMs = 2, maxRecords = 500 }: BatcherOptions) {
   type Waiter = {
-    records: readonly KafkaRecord[]
+    records: readonly OutboundRecord[]
     resolve(): void
     reject(err: unknown): void
     detach(): void
@@ -83,7 +83,7 @@ export function createBatcher({ send, lingerMs = 2, maxRecords = 500 }: BatcherO
   }
 
   return function submit(
-    records: readonly KafkaRecord[],
+    records: readonly OutboundRecord[],
     opts: PublishOptions = {},
   ): Promise<void> {
     const { signal } = opts
@@ -115,7 +115,7 @@ export function createBatcher({ send, lingerMs = 2, maxRecords = 500 }: BatcherO
 // --- Internal helpers ---
 
 function settle(
-  w: { records: readonly KafkaRecord[]; resolve(): void; reject(err: unknown): void },
+  w: { records: readonly OutboundRecord[]; resolve(): void; reject(err: unknown): void },
   outcomes: readonly RecordOutcome[],
 ): void {
   const failed = outcomes.flatMap((o, i) => (o.ok ? [] : [{ ...o, record: w.records[i] }]))

@@ -1,7 +1,7 @@
 /** @module One bounded attempt to hand records to Kafka, and what it means for a backlog batch. */
 import type { Backlog, BacklogBatch } from './backlog.ts'
 import { PublishFailed, RecordsRejected, type Rejection } from './errors.ts'
-import type { KafkaRecord, Publisher } from './types.ts'
+import type { OutboundRecord, Publisher } from './types.ts'
 
 export type Delivery =
   | { kind: 'acked' }
@@ -17,7 +17,7 @@ export type Delivery =
  */
 export async function deliver(
   primary: Publisher,
-  records: readonly KafkaRecord[],
+  records: readonly OutboundRecord[],
   timeoutMs: number,
 ): Promise<Delivery> {
   const ac = new AbortController()

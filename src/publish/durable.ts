@@ -6,7 +6,7 @@ import type { Backlog } from './backlog.ts'
 import type { Breaker } from './breaker.ts'
 import { deliver, settleBatch } from './deliver.ts'
 import type { Rejection } from './errors.ts'
-import type { KafkaRecord, Publisher } from './types.ts'
+import type { OutboundRecord, Publisher } from './types.ts'
 
 export type DurableOptions = {
   /** The Kafka publisher (kafkajs or the REST bridge). */
@@ -47,7 +47,7 @@ export function createDurablePublisher({
   let replaying: Promise<void> | undefined
   let wake: (() => void) | undefined
 
-  async function toBacklog(records: readonly KafkaRecord[]): Promise<void> {
+  async function toBacklog(records: readonly OutboundRecord[]): Promise<void> {
     if (!backlog) {
       const retryAfter = Math.max(1, Math.ceil(breaker.retryInMs() / 1000))
       throw new Unavailable('Kafka is unavailable; retry later', { retryAfter })

@@ -1,12 +1,12 @@
 /** @module Why a publish failed: Kafka unreachable (retry, spool) or records refused (resending cannot help). */
-import type { KafkaRecord } from './types.ts'
+import type { OutboundRecord } from './types.ts'
 
 /** Kafka or its bridge did not acknowledge: unreachable, timed out, 5xx, auth. Retrying may succeed. */
 export class PublishFailed extends Error {
   override readonly name = 'PublishFailed'
 }
 
-export type Rejection = { record: KafkaRecord; reason: string }
+export type Rejection = { record: OutboundRecord; reason: string }
 
 /**
  * Kafka answered and refused these records for what they are (too large, invalid): the others of

@@ -1,7 +1,8 @@
 /** @module The Kafka REST produce contracts on the wire: Confluent v3 records API and v2 (JSON embedded format). */
 import { toBase64, utf8 } from '../auth/encoding.ts'
 import type { RecordOutcome } from './errors.ts'
-import type { KafkaRecord } from './types.ts'
+import { valueJson } from './encode.ts'
+import type { OutboundRecord } from './types.ts'
 
 export type RestApi = 'v3' | 'v2'
 
@@ -11,15 +12,16 @@ export type RestApi = 'v3' | 'v2'
  * a JSON key would be stored with quotes. Header values are base64 bytes, as the API defines.
  * https://docs.confluent.io/platform/current/kafka-rest/api.html#records-v3
  */
-export function v3Record(r: KafkaRecord): Record<string, unknown> {
-  return {
+export function v3Json(r: OutboundRecord): string {
+  const head = JSON.stringify({
     headers: Object.entries(r.headers).map(([name, value]) => ({
       name,
       value: toBase64(utf8(value)),
     })),
     key: { type: 'BINARY', data: toBase64(utf8(r.key)) },
-    value: { type: 'JSON', data: r.value },
-  }
+  })
+  // The value is spliced in as text: an encoded record is never parsed back.
+  return `${head.slice(0, -1)},"value":{"type":"JSON","data":${valueJson(r)}}}`
 }
 
 /**
@@ -27,8 +29,9 @@ export function v3Record(r: KafkaRecord): Record<string, unknown> {
  * event_id, provider, source, schema_version and trace_id travel inside the value; the JSON
  * embedded format stores the key as a JSON string (with its quotes).
  */
-export function v2Body(records: readonly KafkaRecord[]): string {
-  return JSON.stringify({ records: records.map((r) => ({ key: r.key, value: r.value })) })
+export function v2Body(records: readonly OutboundRecord[]): string {
+  const items = records.map((r) => `{"key":${JSON.stringify(r.key)},"value":${valueJson(r)}}`)
+  return `{"records":[${items.join(',')}]}`
 }
 
 /** v3 answers one `ProduceResponse` per record, concatenated in streaming mode, in request order. */

@@ -10,10 +10,10 @@ import {
   v2Body,
   v2Outcomes,
   v3Outcomes,
-  v3Record,
+  v3Json,
   type RestApi,
 } from './kafka-rest-wire.ts'
-import type { KafkaRecord, Publisher } from './types.ts'
+import type { OutboundRecord, Publisher } from './types.ts'
 
 export type KafkaRestOptions = {
   /** Base URL of the bridge, e.g. `https://pkc-xxxx.region.confluent.cloud:443`. */
@@ -54,7 +54,7 @@ export function createKafkaRestPublisher(opts: KafkaRestOptions): Publisher {
     )
   }
 
-  async function post(topic: string, records: readonly KafkaRecord[]): Promise<RecordOutcome[]> {
+  async function post(topic: string, records: readonly OutboundRecord[]): Promise<RecordOutcome[]> {
     const res = await fetch(produceUrl(topic), {
       method: 'POST',
       headers: headers(api === 'v3' ? 'application/json' : V2_CONTENT_TYPE),
@@ -83,7 +83,7 @@ export function createKafkaRestPublisher(opts: KafkaRestOptions): Publisher {
   }
 
   /** One request per topic (it is in the URL), all topics at once; outcomes in input order. */
-  async function send(records: readonly KafkaRecord[]): Promise<RecordOutcome[]> {
+  async function send(records: readonly OutboundRecord[]): Promise<RecordOutcome[]> {
     const byTopic = new Map<string, number[]>()
     records.forEach((r, i) => byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), i]))
     const outcomes = new Array<RecordOutcome>(records.length)
@@ -91,7 +91,7 @@ export function createKafkaRestPublisher(opts: KafkaRestOptions): Publisher {
       [...byTopic].map(async ([topic, idx]) => {
         const got = await post(
           topic,
-          idx.map((i) => records[i] as KafkaRecord),
+          idx.map((i) => records[i] as OutboundRecord),
         )
         idx.forEach(
           (i, j) => (outcomes[i] = got[j] ?? { ok: false, permanent: false, reason: 'no result' }),
@@ -150,11 +150,11 @@ export function createKafkaRestPublisher(opts: KafkaRestOptions): Publisher {
  * One record: a plain JSON body. Several: v3's streaming mode, a chunked stream of concatenated
  * records answered by one result per record, in order.
  */
-function v3Body(records: readonly KafkaRecord[]): {
+function v3Body(records: readonly OutboundRecord[]): {
   body: string | ReadableStream<Uint8Array>
   duplex?: 'half'
 } {
-  const lines = records.map((r) => JSON.stringify(v3Record(r)) + '\n')
+  const lines = records.map((r) => v3Json(r) + '\n')
   if (lines.length === 1) return { body: lines[0] ?? '' }
   const chunks: string[] = []
   let chunk = ''

@@ -11,7 +11,7 @@ export function transactionRecord(
   return {
     topic,
     key: `${m.provider}:${m.transaction_id}`,
-    headers: headers(m.event_id, m.provider, m.source, m.schema_version, traceparent, tracestate),
+    headers: recordHeaders(m.event_id, m.provider, m.source, m.schema_version, traceparent, tracestate),
     value: m,
   }
 }
@@ -20,12 +20,13 @@ export function dlqRecord(topic: string, m: DlqMessage, traceparent: string, tra
   return {
     topic,
     key: `${m.provider}:${m.idempotency_key ?? m.event_id}`,
-    headers: headers(m.event_id, m.provider, m.source, m.schema_version, traceparent, tracestate),
+    headers: recordHeaders(m.event_id, m.provider, m.source, m.schema_version, traceparent, tracestate),
     value: m,
   }
 }
 
-function headers(
+/** DESIGN's record headers, in this order (the batch path's line template relies on it). */
+export function recordHeaders(
   eventId: string,
   provider: string,
   source: string,

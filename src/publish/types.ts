@@ -10,6 +10,25 @@ export type KafkaRecord = {
   value: TransactionMessage | DlqMessage
 }
 
+/**
+ * The same record already serialized by whoever built it. The batch path writes a file's records
+ * as UTF-8 JSON lines into one buffer where it builds them (often a worker thread, which hands
+ * the buffer over without a copy); no publisher serializes them again, and their text lives
+ * outside the JS heap while a chunk waits, so it costs the garbage collector nothing.
+ */
+export type EncodedRecord = {
+  topic: string
+  key: string
+  headers: Record<string, string>
+  /** The whole record, `{"topic":…,"key":…,"headers":{…},"value":…}`: what JSON.stringify of its KafkaRecord gives. */
+  line: Uint8Array
+  /** Where the value starts in `line`; it runs to the line's closing brace. */
+  valueAt: number
+}
+
+/** What a publisher accepts. */
+export type OutboundRecord = KafkaRecord | EncodedRecord
+
 export type PublishOptions = {
   /** Aborted when the caller stops waiting (timeout): records not yet sent are dropped. */
   signal?: AbortSignal
@@ -24,7 +43,7 @@ export type PublisherState = {
 export type Publisher = {
   readonly kind: string
   /** Resolves once every record is durably accepted; rejects (Unavailable) otherwise. */
-  publish(records: readonly KafkaRecord[], opts?: PublishOptions): Promise<void>
+  publish(records: readonly OutboundRecord[], opts?: PublishOptions): Promise<void>
   ping(): Promise<Health>
   close(): Promise<void>
   state?(): PublisherState

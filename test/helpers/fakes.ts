@@ -1,5 +1,6 @@
 /** Fakes for in-process tests: a recording publisher, a settable clock, a captured log. */
 import { Unavailable } from '../../src/errors.ts'
+import { decodeRecord } from '../../src/publish/encode.ts'
 import type { KafkaRecord, Publisher } from '../../src/publish/types.ts'
 
 export type RecordingPublisher = Publisher & {
@@ -16,7 +17,8 @@ export function createRecordingPublisher(): RecordingPublisher {
       if (pub.failWith) throw pub.failWith
       // Yield once so concurrent requests really interleave, as with real I/O.
       await new Promise((r) => setTimeout(r, 1))
-      pub.records.push(...records)
+      // Encoded records (the batch path) are kept decoded, as a consumer would read them.
+      for (const r of records) pub.records.push(decodeRecord(r))
     },
     async ping() {
       return pub.failWith ? { ok: false, kind: 'recording', detail: 'failing' } : { ok: true, kind: 'recording' }

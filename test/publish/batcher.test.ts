@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createBatcher, type SendRecords } from '../../src/publish/batcher.ts'
 import { PublishFailed, RecordsRejected } from '../../src/publish/errors.ts'
-import type { KafkaRecord } from '../../src/publish/types.ts'
+import type { KafkaRecord, OutboundRecord } from '../../src/publish/types.ts'
 
 const rec = (n: number): KafkaRecord => ({
   topic: 'transactions.realtime',
@@ -11,7 +11,7 @@ const rec = (n: number): KafkaRecord => ({
 })
 
 /** A produce call that records what it was given and answers after a turn of the event loop. */
-function recordingSend(answer: (r: KafkaRecord) => 'ok' | 'bad' | 'retry' = () => 'ok') {
+function recordingSend(answer: (r: OutboundRecord) => 'ok' | 'bad' | 'retry' = () => 'ok') {
   const calls: string[][] = []
   const send: SendRecords = async (records) => {
     calls.push(records.map((r) => r.key))

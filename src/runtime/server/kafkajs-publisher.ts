@@ -11,7 +11,8 @@ import {
 import type { Logger } from '../../observability/log.ts'
 import { createBatcher } from '../../publish/batcher.ts'
 import { PublishFailed, type RecordOutcome } from '../../publish/errors.ts'
-import type { KafkaRecord, Publisher } from '../../publish/types.ts'
+import { isEncoded, valueBytes } from '../../publish/encode.ts'
+import type { OutboundRecord, Publisher } from '../../publish/types.ts'
 
 export type KafkajsOptions = {
   brokers: string[]
@@ -71,14 +72,14 @@ export function createKafkajsPublisher(opts: KafkajsOptions): Publisher {
     }))
   let admin: Promise<Admin> | undefined
 
-  async function sendBatch(records: readonly KafkaRecord[]): Promise<void> {
+  async function sendBatch(records: readonly OutboundRecord[]): Promise<void> {
     await connect()
     // acks -1: every in-sync replica has the record before the caller's 200.
     await producer.sendBatch({ acks: -1, timeout: timeoutMs, topicMessages: byTopic(records) })
   }
 
   /** kafkajs answers for a batch as a whole; a record Kafka refuses is found by sending alone. */
-  async function send(records: readonly KafkaRecord[]): Promise<RecordOutcome[]> {
+  async function send(records: readonly OutboundRecord[]): Promise<RecordOutcome[]> {
     try {
       await sendBatch(records)
       return records.map(() => ({ ok: true }))
@@ -132,11 +133,11 @@ export function createKafkajsPublisher(opts: KafkajsOptions): Publisher {
 
 // --- Internal helpers ---
 
-function byTopic(records: readonly KafkaRecord[]): { topic: string; messages: Message[] }[] {
+function byTopic(records: readonly OutboundRecord[]): { topic: string; messages: Message[] }[] {
   const topics = new Map<string, Message[]>()
   for (const r of records) {
     const messages = topics.get(r.topic) ?? []
-    messages.push({ key: r.key, value: JSON.stringify(r.value), headers: r.headers })
+    messages.push({ key: r.key, value: isEncoded(r) ? bufferOf(valueBytes(r)) : JSON.stringify(r.value), headers: r.headers })
     topics.set(r.topic, messages)
   }
   return [...topics].map(([topic, messages]) => ({ topic, messages }))
@@ -171,4 +172,9 @@ function forward(log: Logger, { namespace, level, log: entry }: LogEntry): void 
   const fields = { kafkajs: namespace, ...extra }
   if (level === logLevel.ERROR) log.warn(`kafkajs: ${message}`, fields)
   else log.info(`kafkajs: ${message}`, fields)
+}
+
+/** A view, not a copy: kafkajs takes a Buffer value as it is. */
+function bufferOf(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)
 }

@@ -3,7 +3,9 @@ import { mkdir, open, rm, stat } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Rejection } from '../../publish/errors.ts'
-import type { KafkaRecord } from '../../publish/types.ts'
+import { decodeRecord } from '../../publish/encode.ts'
+import type { KafkaRecord, OutboundRecord } from '../../publish/types.ts'
+import { recordLines } from './record-lines.ts'
 import * as files from './spool-files.ts'
 import type { SpoolPosition } from './spool-files.ts'
 import { readLines } from './spool-reader.ts'
@@ -24,7 +26,7 @@ export type SpoolBatch = { records: KafkaRecord[]; position: SpoolPosition; byte
 export type Spool = {
   readonly maxBytes: number
   /** Resolves once the records are written and fsync'd; rejects with SpoolFull when over the bound. */
-  append(records: readonly KafkaRecord[]): Promise<void>
+  append(records: readonly OutboundRecord[]): Promise<void>
   /** Bytes accepted (written or being written) and not yet acknowledged by Kafka. */
   size(): number
   /** Up to `maxRecords` fsync'd records after the cursor, oldest first; undefined when there are none. */
@@ -142,7 +144,7 @@ export async function openSpool(opts: SpoolOptions): Promise<Spool> {
     maxBytes: opts.maxBytes,
     append(records) {
       if (closed) return Promise.reject(new Error('spool is closed'))
-      const data = Buffer.from(records.map((r) => JSON.stringify(r) + '\n').join(''))
+      const data = recordLines(records)
       if (total + data.length > opts.maxBytes) {
         return Promise.reject(new SpoolFull(`spool holds ${total} of ${opts.maxBytes} bytes`))
       }
@@ -221,7 +223,8 @@ export async function openSpool(opts: SpoolOptions): Promise<Spool> {
 
 function quarantineEntry(
   reason: string,
-  what: { record: KafkaRecord } | { line: string },
+  what: { record: OutboundRecord } | { line: string },
 ): Record<string, unknown> {
-  return { quarantined_at: new Date().toISOString(), reason, ...what }
+  const entry = 'record' in what ? { record: decodeRecord(what.record) } : what
+  return { quarantined_at: new Date().toISOString(), reason, ...entry }
 }

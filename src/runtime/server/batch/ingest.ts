@@ -2,6 +2,7 @@
 import { rm } from 'node:fs/promises'
 import { basename } from 'node:path'
 import type { BuiltRecord } from '../../../batch/build.ts'
+import { unitRecords } from '../../../batch/encode-unit.ts'
 import { addCounts, emptyStats, type JobStatus, type RefusalCode } from '../../../batch/job.ts'
 import type { FileLedger } from '../../../batch/ledger.ts'
 import type { BatchMapping } from '../../../batch/mapping.ts'
@@ -125,17 +126,16 @@ export async function ingestFile(env: BatchEnv, req: IngestRequest): Promise<Job
     ...(env.blockBytes ? { blockBytes: env.blockBytes } : {}),
   })
   const large = file.contentBytes >= (env.workerThresholdBytes ?? WORKER_THRESHOLD_BYTES)
+  const lines = { provider: req.provider, traceparent: trace.traceparent, topics: { batch: config.topics.batch, dlq: config.topics.dlq } }
   const pool = createPool(large ? env.workers : 0, {
     mapping,
     csv: source.csv,
     ...(file.format === 'parquet' ? { parquetPath: file.parquetPath ?? req.path } : {}),
     build: {
-      provider: req.provider,
+      ...lines,
       tenantId: config.tenantId,
       traceId: trace.traceId,
-      traceparent: trace.traceparent,
       ingestedAt: env.clock(),
-      topics: { batch: config.topics.batch, dlq: config.topics.dlq },
       file: name,
       position: file.format === 'parquet' ? 'row' : 'line',
     },
@@ -157,7 +157,7 @@ export async function ingestFile(env: BatchEnv, req: IngestRequest): Promise<Job
   }
   const take = async (r: UnitResult) => {
     status.stats.read += r.read
-    for (const b of r.built) pending.push(b)
+    for (const b of unitRecords(r.encoded, lines)) pending.push(b)
     await flush(false)
     req.onProgress?.(status)
   }

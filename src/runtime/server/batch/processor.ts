@@ -1,15 +1,17 @@
-/** @module A unit of work (a block of lines, a Parquet row group) → built records; runs inline or in a worker. */
+/** @module A unit of work (a block of lines, a Parquet row group) → its records as JSON lines; runs inline or in a worker. */
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, type AsyncBuffer, type FileMetaData } from 'hyparquet'
-import { buildRecords, type BuildContext, type BuiltRecord, type SourceRow } from '../../../batch/build.ts'
+import { buildRecords, type BuildContext, type SourceRow } from '../../../batch/build.ts'
+import type { EncodedUnit } from '../../../batch/encode-unit.ts'
 import type { BatchMapping } from '../../../batch/mapping.ts'
 import { compileMapping } from '../../../batch/record.ts'
 import { parseCsvBlock, parseNdjsonBlock, type CsvLayout } from './parse-block.ts'
+import { bufferTextSink } from './text-sink.ts'
 
 export type Unit =
   | { seq: number; kind: 'csv' | 'ndjson'; bytes: Uint8Array; firstLine: number }
   | { seq: number; kind: 'parquet'; rowStart: number; rowEnd: number }
 
-export type UnitResult = { seq: number; built: BuiltRecord[]; read: number }
+export type UnitResult = { seq: number; encoded: EncodedUnit; read: number }
 
 /** Plain data, so it can be posted to a worker thread. */
 export type ProcessorInit = {
@@ -37,7 +39,7 @@ export function createUnitProcessor(init: ProcessorInit): UnitProcessor {
     } else {
       rows = unit.kind === 'csv' ? parseCsvBlock(unit.bytes, unit.firstLine, init.csv) : parseNdjsonBlock(unit.bytes, unit.firstLine)
     }
-    return { seq: unit.seq, built: buildRecords(rows, mapper, init.build), read: rows.length }
+    return { seq: unit.seq, encoded: buildRecords(rows, mapper, init.build, bufferTextSink), read: rows.length }
   }
 }
 

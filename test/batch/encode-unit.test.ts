@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest'
+import { createUnitWriter, portableTextSink, unitRecords, type LineContext, type NewTextSink } from '../../src/batch/encode-unit.ts'
+import type { DlqMessage, TransactionMessage } from '../../src/message/schema.ts'
+import { decodeRecord, recordJson, valueBytes, valueJson } from '../../src/publish/encode.ts'
+import { v2Body, v3Json } from '../../src/publish/kafka-rest-wire.ts'
+import { dlqRecord, transactionRecord } from '../../src/publish/records.ts'
+import { bufferTextSink } from '../../src/runtime/server/batch/text-sink.ts'
+import { recordLines } from '../../src/runtime/server/record-lines.ts'
+
+const ctx: LineContext = {
+  provider: 'bank',
+  traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+  topics: { batch: 'transactions.batch', dlq: 'transactions.dlq' },
+}
+const message = (id: string, raw: Record<string, unknown> = { id }): TransactionMessage => ({
+  schema_version: '1.0',
+  event_id: '01935b4e-7c3a-7def-8123-456789abcdef',
+  ingestion_timestamp: '2026-11-22T12:00:00.000Z',
+  provider: 'bank',
+  source: 'batch',
+  event_type: 'batch_record',
+  transaction_id: id,
+  timestamp: '2023-03-22T13:53:51.000Z',
+  amount: 1099,
+  currency: 'EUR',
+  status: 'settled',
+  payment_method: 'card',
+  customer_id: 'c\n1',
+  tenant_id: null,
+  trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
+  idempotency_key: `bank:${id}`,
+  raw_payload: raw,
+})
+const bad: DlqMessage = {
+  schema_version: '1.0',
+  event_id: '01935b4e-7c3a-7def-8123-456789abcd00',
+  failed_at: '2026-11-22T12:00:00.000Z',
+  provider: 'bank',
+  source: 'batch',
+  event_type: null,
+  idempotency_key: null,
+  trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
+  reason: 'amount (column "AMT") is empty',
+  raw: { id: 'T3', AMT: '' },
+  location: { file: 'f.csv', line: 4 },
+}
+// Ids JSON must escape, non-ASCII, a surrogate pair, and a value far past the 1 KiB-per-record guess.
+const messages = [message('T "1" é'), message('T\\2 😀'), message('T4', { blob: 'ü'.repeat(3000) })]
+const plain = [transactionRecord(ctx.topics.batch, messages[0]!, ctx.traceparent), transactionRecord(ctx.topics.batch, messages[1]!, ctx.traceparent), dlqRecord(ctx.topics.dlq, bad, ctx.traceparent), transactionRecord(ctx.topics.batch, messages[2]!, ctx.traceparent)]
+
+function encode(sink: NewTextSink) {
+  const w = createUnitWriter(ctx, 4, sink)
+  w.transaction(messages[0]!)
+  w.transaction(messages[1]!)
+  w.dlq(bad)
+  w.transaction(messages[2]!)
+  return w.finish()
+}
+
+describe('batch: a unit written as JSON lines', () => {
+  for (const [name, sink] of [['Buffer', bufferTextSink], ['TextEncoder', portableTextSink]] as const) {
+    it(`gives each record exactly the JSON of its object form (${name} sink)`, () => {
+      const built = unitRecords(encode(sink), ctx)
+      expect(built.map((b) => b.key)).toEqual(['bank:T "1" é', 'bank:T\\2 😀', null, 'bank:T4'])
+      built.forEach((b, i) => {
+        const p = plain[i]!
+        expect(recordJson(b.record)).toBe(JSON.stringify(p))
+        expect(decodeRecord(b.record)).toEqual(p)
+        expect(valueJson(b.record)).toBe(JSON.stringify(p.value))
+        expect(new TextDecoder().decode(valueBytes(b.record))).toBe(JSON.stringify(p.value))
+        expect(b.record.headers).toEqual(p.headers)
+        expect(b.record.key).toBe(p.key)
+        expect(b.record.topic).toBe(p.topic)
+      })
+    })
+  }
+
+  it('reaches the REST bridge and the spool exactly as object records do', () => {
+    const encoded = unitRecords(encode(bufferTextSink), ctx).map((b) => b.record)
+    encoded.forEach((r, i) => expect(v3Json(r)).toBe(v3Json(plain[i]!)))
+    expect(v2Body(encoded)).toBe(v2Body(plain))
+    expect(Buffer.from(recordLines(encoded)).toString()).toBe(plain.map((p) => JSON.stringify(p) + '\n').join(''))
+    expect(Buffer.from(recordLines([...encoded, ...plain])).toString()).toBe([...plain, ...plain].map((p) => JSON.stringify(p) + '\n').join(''))
+  })
+
+  it('refuses to hand over a unit with fewer records than announced', () => {
+    const w = createUnitWriter(ctx, 2, bufferTextSink)
+    w.transaction(messages[0]!)
+    expect(() => w.finish()).toThrow(/2 records got 1/)
+  })
+})
