@@ -29,6 +29,7 @@ const { values } = parseArgs({
     keep: { type: 'string' },
     child: { type: 'string' },
     file: { type: 'string' },
+    'block-kb': { type: 'string' },
   },
 })
 
@@ -79,7 +80,7 @@ async function main(): Promise<void> {
 }
 
 function runChild(kind: string, file: string): { rowsPerSec: number; peakRssMb: number; state?: string } {
-  const out = execFileSync(process.execPath, [...process.execArgv, new URL(import.meta.url).pathname, '--child', kind, '--file', file, '--workers', values.workers as string, '--sink', values.sink as string], {
+  const out = execFileSync(process.execPath, [...process.execArgv, new URL(import.meta.url).pathname, '--child', kind, '--file', file, '--workers', values.workers as string, '--sink', values.sink as string, ...(values['block-kb'] ? ['--block-kb', values['block-kb']] : [])], {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -157,7 +158,7 @@ async function child(kind: string, file: string): Promise<void> {
       publisher = { ...publisher, kind: 'spool', publish: (r) => spool.append(r), close: () => spool.close() }
     }
     const status = await ingestFile(
-      { config, registry: createRegistry([]), store: createMemoryStore(Date.now), publisher, clock: Date.now, log: createLogger('error', () => {}, Date.now), ledger: createDiskLedger(join(dir, 'ledger')), tmpDir: dir, workers: Number(values.workers), chunkSize: 10_000, mappings: { bench: MAPPING } },
+      { config, registry: createRegistry([]), store: createMemoryStore(Date.now), publisher, clock: Date.now, log: createLogger('error', () => {}, Date.now), ledger: createDiskLedger(join(dir, 'ledger')), tmpDir: dir, workers: Number(values.workers), chunkSize: 10_000, mappings: { bench: MAPPING }, ...(values['block-kb'] ? { blockBytes: Number(values['block-kb']) * 1024 } : {}) },
       { path: file, provider: 'bench' },
     )
     await publisher.close()

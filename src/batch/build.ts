@@ -21,9 +21,15 @@ export type BuildContext = BatchContext &
     position: 'line' | 'row'
   }
 
-/** Pure and synchronous: the part of a job a worker thread runs. */
-export function buildRecords(rows: readonly SourceRow[], mapper: RecordMapper, ctx: BuildContext, newSink: NewTextSink): EncodedUnit {
-  const unit = createUnitWriter(ctx, rows.length, newSink)
+/** Pure and synchronous: the part of a job a worker thread runs. `bytesPerRecord`: see createUnitWriter. */
+export function buildRecords(
+  rows: readonly SourceRow[],
+  mapper: RecordMapper,
+  ctx: BuildContext,
+  newSink: NewTextSink,
+  bytesPerRecord?: number,
+): EncodedUnit {
+  const unit = createUnitWriter(ctx, rows.length, newSink, bytesPerRecord)
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i] as SourceRow
     if ('bad' in row) {

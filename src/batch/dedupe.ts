@@ -1,5 +1,6 @@
 /** @module Batch record dedupe, a chunk per call: through the shared Store, or a bounded in-process table. */
 import type { Store } from '../store/types.ts'
+import { createKeyTable } from './key-table.ts'
 import { createStoreDedupe } from './store-dedupe.ts'
 
 /** `unguarded`: the store did not answer and the record is published anyway (fail open). */
@@ -14,7 +15,8 @@ export type BatchDedupe = {
 }
 
 /**
- * Keys remembered by the in-process table unless set otherwise: ~125 bytes each, so ~60 MB.
+ * Keys remembered by the in-process table unless set otherwise: 40 bytes of typed arrays each
+ * (a 96-bit fingerprint and an expiry, slots at most half full), so ~20 MB outside the JS heap.
  * Overlapping settlement files overlap at their boundary (the end of one file is the start of
  * the next), and those are the keys a table that forgets the oldest first still holds.
  */
@@ -22,25 +24,31 @@ export const DEFAULT_LOCAL_KEYS = 500_000
 
 /**
  * The in-process table for deployments without Redis. A key → its expiry in whole seconds
- * (negative while in flight), so an entry is a Map slot and the key string, no objects. Two
- * generations of at most `maxKeys / 2` keys each: when the young one is full it becomes the old
- * one and the old one is dropped whole, so memory stays flat whatever the file size, and
- * forgetting costs nothing per key (deleting the oldest key of one Map one at a time leaves
- * holes that every new iterator walks again). The price, documented in the README: a record is
- * recognised as a duplicate only while its key is among the last `maxKeys / 2` to `maxKeys`
- * keys, and within the TTL; Redis remembers every key for the whole TTL.
+ * (negative while in flight, 0 once released), kept as a fingerprint in a typed-array table
+ * (key-table.ts): as a Map of strings, 500 000 keys were 41 MB of heap the garbage collector
+ * walked again and again. Two generations of at most `maxKeys / 2` keys each: when the young
+ * one is full it becomes the old one and the old one is dropped whole, so memory stays flat
+ * whatever the file size and forgetting costs nothing per key. The price, documented in the
+ * README: a record is recognised as a duplicate only while its key is among the last
+ * `maxKeys / 2` to `maxKeys` keys, and within the TTL; Redis remembers every key for the whole TTL.
  */
 export function createLocalDedupe(opts: { clock: () => number; maxKeys?: number }): BatchDedupe & { readonly size: number } {
   const half = Math.max(1, Math.floor((opts.maxKeys ?? DEFAULT_LOCAL_KEYS) / 2))
-  let young = new Map<string, number>()
-  let old = new Map<string, number>()
+  let young = createKeyTable(half)
+  let old = createKeyTable(half)
   const now = () => Math.floor(opts.clock() / 1000)
   const expiresIn = (ms: number) => now() + Math.max(1, Math.ceil(ms / 1000))
-  const holder = (key: string) => (young.has(key) ? young : old.has(key) ? old : undefined)
+  /** Sets the key's value where it is held; a key forgotten meanwhile stays forgotten. */
+  const update = (key: string, value: (current: number) => number) => {
+    let slot = young.find(key)
+    if (slot >= 0) return young.set(slot, value(young.value(slot)))
+    slot = old.find(key)
+    if (slot >= 0) old.set(slot, value(old.value(slot)))
+  }
   return {
     kind: 'memory',
     get size() {
-      return young.size + old.size
+      return young.used + old.used
     },
     async claim(keys, _eventIds, ttl) {
       const t = now()
@@ -48,31 +56,41 @@ export function createLocalDedupe(opts: { clock: () => number; maxKeys?: number 
       const out = new Array<KeyState>(keys.length)
       for (let i = 0; i < keys.length; i++) {
         const key = keys[i] as string
-        const e = young.get(key) ?? old.get(key)
-        if (e !== undefined && Math.abs(e) > t) {
-          out[i] = 'duplicate'
+        const slot = young.find(key)
+        if (slot >= 0) {
+          if (Math.abs(young.value(slot)) > t) out[i] = 'duplicate'
+          else {
+            young.set(slot, inFlight)
+            out[i] = 'claimed'
+          }
           continue
         }
-        if (e !== undefined) old.delete(key) // expired: taken again below, in the young generation
-        if (young.size >= half && !young.has(key)) {
-          old = young
-          young = new Map()
+        const held = old.find(key)
+        if (held >= 0) {
+          if (Math.abs(old.value(held)) > t) {
+            out[i] = 'duplicate'
+            continue
+          }
+          old.set(held, 0) // expired: taken again below, in the young generation
         }
-        young.set(key, inFlight)
+        if (young.used >= half) {
+          const emptied = old
+          old = young
+          young = emptied
+          young.clear()
+        }
+        young.find(key) // positions the insert (a cleared or fuller table has other free slots)
+        young.insert(inFlight)
         out[i] = 'claimed'
       }
       return out
     },
     async commit(keys, _eventIds, ttlMs) {
       const until = expiresIn(ttlMs)
-      // Only keys still held: one forgotten meanwhile stays forgotten, and the table stays bounded.
-      for (const key of keys) holder(key)?.set(key, until)
+      for (const key of keys) update(key, () => until)
     },
     async release(keys) {
-      for (const key of keys) {
-        const m = holder(key)
-        if (m && (m.get(key) ?? 0) < 0) m.delete(key)
-      }
+      for (const key of keys) update(key, (e) => (e < 0 ? 0 : e))
     },
   }
 }

@@ -14,8 +14,8 @@ export type TextSink = {
 export type NewTextSink = (capacityBytes: number) => TextSink
 
 /**
- * A unit's records in file order: their lines back to back in `bytes`, and per record where its
- * line ends, where its value starts, its idempotency key (null: a DLQ record) and event id.
+ * A unit's records in file order: their lines in `bytes`, each followed by a line feed, and per
+ * record where its line ends (before the line feed), where its value starts, its idempotency key (null: a DLQ record) and event id.
  * Typed arrays and strings only, so a worker posts it with its buffers transferred, not copied.
  */
 export type EncodedUnit = {
@@ -32,27 +32,35 @@ export type LineContext = {
   topics: { batch: string; dlq: string }
 }
 
-/** What a record of ~7 CSV columns takes as a line; the sink grows past it when needed. */
-const BYTES_PER_RECORD = 1024
+/** What a record of ~7 CSV columns takes as a line, until a unit of the job has been measured. */
+export const BYTES_PER_RECORD = 1024
 
-/** Writes a unit's records; `finish()` hands the unit over. */
-export function createUnitWriter(ctx: LineContext, records: number, newSink: NewTextSink) {
-  const sink = newSink(Math.max(64 * 1024, records * BYTES_PER_RECORD))
+/**
+ * Writes a unit's records; `finish()` hands the unit over. `bytesPerRecord` sizes the buffer:
+ * the previous unit's average, so it rarely grows (growing doubles it, and the unit's records
+ * keep the whole buffer alive until they are published).
+ */
+export function createUnitWriter(ctx: LineContext, records: number, newSink: NewTextSink, bytesPerRecord = BYTES_PER_RECORD) {
+  const sink = newSink(Math.max(16 * 1024, Math.ceil(records * bytesPerRecord)))
   const ends = new Uint32Array(records)
   const valueAts = new Uint32Array(records)
   const keys: (string | null)[] = []
   const eventIds: string[] = []
   const [beforeKey, beforeEventId, beforeValue] = transactionTemplate(ctx)
   let n = 0
+  let start = 0
   const end = () => {
     sink.byte(0x7d) // the record's closing brace
     ends[n++] = sink.length
+    // A line feed between lines (not part of either), so a run of them is a spool write as it is.
+    sink.byte(0x0a)
+    start = sink.length
   }
   return {
     /** The line JSON.stringify(transactionRecord(...)) gives, from a template: one stringify per record. */
     transaction(m: TransactionMessage): void {
       sink.write(beforeKey + jsonString(`${m.provider}:${m.transaction_id}`) + beforeEventId + jsonString(m.event_id) + beforeValue)
-      valueAts[n] = sink.length - (ends[n - 1] ?? 0)
+      valueAts[n] = sink.length - start
       sink.write(JSON.stringify(m))
       keys.push(m.idempotency_key)
       eventIds.push(m.event_id)
@@ -61,7 +69,7 @@ export function createUnitWriter(ctx: LineContext, records: number, newSink: New
     dlq(m: DlqMessage): void {
       const { value, ...head } = dlqRecord(ctx.topics.dlq, m, ctx.traceparent)
       sink.write(JSON.stringify({ ...head, value: 0 }).slice(0, -2))
-      valueAts[n] = sink.length - (ends[n - 1] ?? 0)
+      valueAts[n] = sink.length - start
       sink.write(JSON.stringify(value))
       keys.push(null)
       eventIds.push(m.event_id)
@@ -93,7 +101,7 @@ export function unitRecords(unit: EncodedUnit, ctx: LineContext): { key: string 
         valueAt: unit.valueAts[i] as number,
       },
     }
-    start = end
+    start = end + 1
   }
   return out
 }

@@ -24,6 +24,8 @@ export type EncodedRecord = {
   line: Uint8Array
   /** Where the value starts in `line`; it runs to the line's closing brace. */
   valueAt: number
+  // The batch path's lines are each followed by a line feed in their buffer (outside `line`):
+  // the spool writes a run of them as it is, without a copy.
 }
 
 /** What a publisher accepts. */

@@ -79,8 +79,22 @@ describe('batch: a unit written as JSON lines', () => {
     const encoded = unitRecords(encode(bufferTextSink), ctx).map((b) => b.record)
     encoded.forEach((r, i) => expect(v3Json(r)).toBe(v3Json(plain[i]!)))
     expect(v2Body(encoded)).toBe(v2Body(plain))
-    expect(Buffer.from(recordLines(encoded)).toString()).toBe(plain.map((p) => JSON.stringify(p) + '\n').join(''))
-    expect(Buffer.from(recordLines([...encoded, ...plain])).toString()).toBe([...plain, ...plain].map((p) => JSON.stringify(p) + '\n').join(''))
+    const text = (parts: Uint8Array[]) => Buffer.concat(parts).toString()
+    expect(text(recordLines(encoded))).toBe(plain.map((p) => JSON.stringify(p) + '\n').join(''))
+    expect(text(recordLines([...encoded, ...plain]))).toBe([...plain, ...plain].map((p) => JSON.stringify(p) + '\n').join(''))
+  })
+
+  it('hands the spool a run of lines as one view of the unit, split only where a record was left out', () => {
+    const encoded = unitRecords(encode(bufferTextSink), ctx).map((b) => b.record)
+    const whole = recordLines(encoded)
+    expect(whole).toHaveLength(1)
+    expect(whole[0]!.buffer).toBe(encoded[0]!.line.buffer) // a view, not a copy
+    const gap = recordLines([encoded[0]!, encoded[2]!, encoded[3]!]) // a duplicate dropped between them
+    expect(gap).toHaveLength(2)
+    expect(Buffer.concat(gap).toString()).toBe([plain[0], plain[2], plain[3]].map((p) => JSON.stringify(p) + '\n').join(''))
+    // A line with no line feed after it in its buffer gets one of its own.
+    const alone = { ...encoded[1]!, line: encoded[1]!.line.slice() }
+    expect(Buffer.concat(recordLines([alone])).toString()).toBe(JSON.stringify(plain[1]) + '\n')
   })
 
   it('refuses to hand over a unit with fewer records than announced', () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import type { Rejection } from '../../publish/errors.ts'
 import { decodeRecord } from '../../publish/encode.ts'
 import type { KafkaRecord, OutboundRecord } from '../../publish/types.ts'
-import { recordLines } from './record-lines.ts'
+import { byteLength, recordLines } from './record-lines.ts'
 import * as files from './spool-files.ts'
 import type { SpoolPosition } from './spool-files.ts'
 import { readLines } from './spool-reader.ts'
@@ -72,7 +72,7 @@ export async function openSpool(opts: SpoolOptions): Promise<Spool> {
   let total = [...sizes.values()].reduce((a, b) => a + b, 0) - cursor.offset
   let quarantined = await files.countLines(join(dir, files.QUARANTINE))
 
-  type Pending = { data: Buffer; resolve: () => void; reject: (e: unknown) => void }
+  type Pending = { parts: Uint8Array[]; bytes: number; resolve: () => void; reject: (e: unknown) => void }
   let queue: Pending[] = []
   let flushing: Promise<void> | undefined
   let closed = false
@@ -94,15 +94,11 @@ export async function openSpool(opts: SpoolOptions): Promise<Spool> {
     return current
   }
 
-  async function write(data: Buffer): Promise<void> {
+  async function write(parts: Uint8Array[], bytes: number): Promise<void> {
     const seg = current && current.size < segmentBytes ? current : await roll()
-    let written = 0
-    while (written < data.length) {
-      const r = await seg.fh.write(data, written, data.length - written, seg.size + written)
-      written += r.bytesWritten
-    }
+    await writeAll(seg.fh, parts, seg.size)
     await seg.fh.datasync()
-    seg.size += data.length
+    seg.size += bytes
     sizes.set(seg.seq, seg.size)
   }
 
@@ -112,7 +108,8 @@ export async function openSpool(opts: SpoolOptions): Promise<Spool> {
       const batch = queue
       queue = []
       try {
-        await serial(() => write(Buffer.concat(batch.map((p) => p.data))))
+        const bytes = batch.reduce((n, p) => n + p.bytes, 0)
+        await serial(() => write(batch.flatMap((p) => p.parts), bytes))
         for (const p of batch) p.resolve()
       } catch (err) {
         for (const p of batch) p.reject(err)
@@ -144,17 +141,19 @@ export async function openSpool(opts: SpoolOptions): Promise<Spool> {
     maxBytes: opts.maxBytes,
     append(records) {
       if (closed) return Promise.reject(new Error('spool is closed'))
-      const data = recordLines(records)
-      if (total + data.length > opts.maxBytes) {
+      const parts = recordLines(records)
+      const bytes = byteLength(parts)
+      if (total + bytes > opts.maxBytes) {
         return Promise.reject(new SpoolFull(`spool holds ${total} of ${opts.maxBytes} bytes`))
       }
-      total += data.length
+      total += bytes
       return new Promise<void>((resolve, reject) => {
         queue.push({
-          data,
+          parts,
+          bytes,
           resolve,
           reject: (e) => {
-            total -= data.length
+            total -= bytes
             reject(e)
           },
         })
@@ -220,6 +219,25 @@ export async function openSpool(opts: SpoolOptions): Promise<Spool> {
 }
 
 // --- Internal helpers ---
+
+/** Writes every part at `position` on, in gather writes of at most IOV_MAX parts, resuming after a short write. */
+async function writeAll(fh: FileHandle, parts: readonly Uint8Array[], position: number): Promise<void> {
+  const IOV_MAX = 1024
+  let i = 0
+  let skip = 0 // bytes of parts[i] already written
+  while (i < parts.length) {
+    const group = parts.slice(i, i + IOV_MAX)
+    if (skip > 0) group[0] = (group[0] as Uint8Array).subarray(skip)
+    const { bytesWritten } = await fh.writev(group, position)
+    position += bytesWritten
+    // Move past what was written: whole parts, then into the part it stopped in.
+    skip += bytesWritten
+    while (i < parts.length && skip >= (parts[i] as Uint8Array).length) {
+      skip -= (parts[i] as Uint8Array).length
+      i++
+    }
+  }
+}
 
 function quarantineEntry(
   reason: string,

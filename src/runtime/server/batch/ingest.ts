@@ -148,11 +148,17 @@ export async function ingestFile(env: BatchEnv, req: IngestRequest): Promise<Job
     log: env.log,
   })
   let pending: BuiltRecord[] = []
+  // One chunk is published (claims, publish, fsync or Kafka's ack, commit) while the next is
+  // built; the next is claimed only once that one is done, so chunks still go out in file order.
+  let publishing: Promise<void> = Promise.resolve()
   const flush = async (all: boolean) => {
     while (pending.length >= env.chunkSize || (all && pending.length > 0)) {
       const chunk = pending.length > env.chunkSize ? pending.slice(0, env.chunkSize) : pending
       pending = pending.length > env.chunkSize ? pending.slice(env.chunkSize) : []
-      addCounts(status.stats, await publishChunk(chunk))
+      await publishing
+      publishing = publishChunk(chunk).then((counts) => addCounts(status.stats, counts))
+      // Awaited at the next chunk or the end; until then a failure must not count as unhandled.
+      publishing.catch(() => undefined)
     }
   }
   const take = async (r: UnitResult) => {
@@ -173,7 +179,9 @@ export async function ingestFile(env: BatchEnv, req: IngestRequest): Promise<Job
     }
     while (ahead.length > 0) await take(await (ahead.shift() as Promise<UnitResult>))
     await flush(true)
+    await publishing
   } catch (err) {
+    await publishing.catch(() => undefined)
     for (const p of ahead) p.catch(() => undefined)
     await pool.close()
     await cleanup()

@@ -27,6 +27,7 @@ export type UnitProcessor = (unit: Unit) => Promise<UnitResult>
 export function createUnitProcessor(init: ProcessorInit): UnitProcessor {
   const mapper = compileMapping(init.mapping, init.build)
   let parquet: Promise<{ file: AsyncBuffer; metadata: FileMetaData }> | undefined
+  let bytesPerRecord: number | undefined
   return async (unit) => {
     let rows: SourceRow[]
     if (unit.kind === 'parquet') {
@@ -39,7 +40,10 @@ export function createUnitProcessor(init: ProcessorInit): UnitProcessor {
     } else {
       rows = unit.kind === 'csv' ? parseCsvBlock(unit.bytes, unit.firstLine, init.csv) : parseNdjsonBlock(unit.bytes, unit.firstLine)
     }
-    return { seq: unit.seq, encoded: buildRecords(rows, mapper, init.build, bufferTextSink), read: rows.length }
+    const encoded = buildRecords(rows, mapper, init.build, bufferTextSink, bytesPerRecord)
+    // The next unit's buffer is sized on this one's records, with a little room.
+    if (rows.length > 0) bytesPerRecord = (encoded.bytes.length / rows.length) * 1.1
+    return { seq: unit.seq, encoded, read: rows.length }
   }
 }
 

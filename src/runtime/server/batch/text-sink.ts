@@ -7,7 +7,7 @@ export const bufferTextSink: NewTextSink = (capacity) => {
   let at = 0
   const room = (bytes: number) => {
     if (at + bytes <= buf.length) return
-    const bigger = Buffer.from(new ArrayBuffer(Math.max(at + bytes, buf.length * 2)))
+    const bigger = Buffer.from(new ArrayBuffer(Math.max(at + bytes, Math.ceil(buf.length * 1.5))))
     buf.copy(bigger, 0, 0, at)
     buf = bigger
   }
