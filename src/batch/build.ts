@@ -1,6 +1,5 @@
 /** @module Parsed rows → Kafka records as JSON lines: transactions for the batch topic, bad rows for the DLQ. */
 import { SCHEMA_VERSION, type DlqMessage } from '../message/schema.ts'
-import type { EncodedRecord } from '../publish/types.ts'
 import { createUnitWriter, type EncodedUnit, type LineContext, type NewTextSink } from './encode-unit.ts'
 import { createEventIds } from './event-ids.ts'
 import type { BatchContext, RecordMapper } from './record.ts'
@@ -9,9 +8,6 @@ import type { BatchContext, RecordMapper } from './record.ts'
 export type SourceRow =
   | { line: number; record: Record<string, unknown> }
   | { line: number; bad: string; raw: unknown }
-
-/** A record to publish; `key` is the idempotency key of a transaction, null for a DLQ record. */
-export type BuiltRecord = { key: string | null; record: EncodedRecord }
 
 export type BuildContext = BatchContext &
   LineContext & {

@@ -82,28 +82,22 @@ export function createUnitWriter(ctx: LineContext, records: number, newSink: New
   }
 }
 
-/** The records of a unit as the publisher takes them: views into the unit's bytes, no copies. */
-export function unitRecords(unit: EncodedUnit, ctx: LineContext): { key: string | null; record: EncodedRecord }[] {
-  const out = new Array<{ key: string | null; record: EncodedRecord }>(unit.keys.length)
-  let start = 0
-  for (let i = 0; i < out.length; i++) {
-    const key = unit.keys[i] ?? null
-    const eventId = unit.eventIds[i] as string
-    const end = unit.ends[i] as number
-    out[i] = {
-      key,
-      record: {
-        topic: key === null ? ctx.topics.dlq : ctx.topics.batch,
-        // As transactionRecord / dlqRecord key them: a batch idempotency key is `{provider}:{transaction_id}`.
-        key: key ?? `${ctx.provider}:${eventId}`,
-        headers: recordHeaders(eventId, ctx.provider, 'batch', SCHEMA_VERSION, ctx.traceparent, undefined),
-        line: unit.bytes.subarray(start, end),
-        valueAt: unit.valueAts[i] as number,
-      },
-    }
-    start = end + 1
+/** Records `from` to `to` (exclusive) of a unit: a chunk is a few of these, in file order. */
+export type UnitSlice = { unit: EncodedUnit; from: number; to: number }
+
+/** Record `i` of a unit as the publisher takes it: a view into the unit's bytes, no copy. */
+export function unitRecord(unit: EncodedUnit, i: number, ctx: LineContext): EncodedRecord {
+  const key = unit.keys[i] ?? null
+  const eventId = unit.eventIds[i] as string
+  const start = i === 0 ? 0 : (unit.ends[i - 1] as number) + 1 // past the previous line's line feed
+  return {
+    topic: key === null ? ctx.topics.dlq : ctx.topics.batch,
+    // As transactionRecord / dlqRecord key them: a batch idempotency key is `{provider}:{transaction_id}`.
+    key: key ?? `${ctx.provider}:${eventId}`,
+    headers: recordHeaders(eventId, ctx.provider, 'batch', SCHEMA_VERSION, ctx.traceparent, undefined),
+    line: unit.bytes.subarray(start, unit.ends[i] as number),
+    valueAt: unit.valueAts[i] as number,
   }
-  return out
 }
 
 /** A sink on TextEncoder, for runtimes without Buffer (~6× slower per write on Node). */

@@ -1,8 +1,9 @@
 /** @module Publish one chunk: claim its keys, drop duplicates, publish the rest in order, commit. */
 import type { Logger } from '../observability/log.ts'
+import type { EncodedRecord } from '../publish/types.ts'
 import type { Publisher } from '../publish/types.ts'
-import type { BuiltRecord } from './build.ts'
-import type { BatchDedupe } from './dedupe.ts'
+import type { BatchDedupe, KeyState } from './dedupe.ts'
+import { unitRecord, type LineContext, type UnitSlice } from './encode-unit.ts'
 
 export type ChunkCounts = { published: number; duplicates: number; dlq: number }
 
@@ -12,6 +13,7 @@ export type ChunkPublisherOptions = {
   inFlightTtlMs: number
   ttlMs: number
   log: Logger
+  lines: LineContext
 }
 
 /**
@@ -24,43 +26,57 @@ export type ChunkPublisherOptions = {
 export function createChunkPublisher(opts: ChunkPublisherOptions) {
   const { dedupe, publisher, log } = opts
 
-  return async function publishChunk(items: readonly BuiltRecord[]): Promise<ChunkCounts> {
+  /**
+   * The records to send, made here and handed straight to the publisher: nothing else holds
+   * them, so they die young (kept in a chunk while its fsync ran, they were promoted and made
+   * the old generation grow).
+   */
+  function send(slices: readonly UnitSlice[], states: readonly KeyState[]): Promise<void> {
+    const records: EncodedRecord[] = []
+    let k = 0
+    for (const { unit, from, to } of slices) {
+      for (let i = from; i < to; i++) {
+        if (unit.keys[i] !== null && states[k++] === 'duplicate') continue
+        records.push(unitRecord(unit, i, opts.lines))
+      }
+    }
+    return records.length > 0 ? publisher.publish(records) : Promise.resolve()
+  }
+
+  return async function publishChunk(slices: readonly UnitSlice[]): Promise<ChunkCounts> {
     const counts: ChunkCounts = { published: 0, duplicates: 0, dlq: 0 }
     const keys: string[] = []
     const ids: string[] = []
-    for (const it of items) {
-      if (it.key === null) continue
-      keys.push(it.key)
-      ids.push(eventIdOf(it))
+    for (const { unit, from, to } of slices) {
+      for (let i = from; i < to; i++) {
+        const key = unit.keys[i]
+        if (key === null || key === undefined) counts.dlq++
+        else {
+          keys.push(key)
+          ids.push(unit.eventIds[i] as string)
+        }
+      }
     }
     const states = keys.length > 0 ? await dedupe.claim(keys, ids, opts.inFlightTtlMs) : []
-    const toPublish = []
     const claimedKeys: string[] = []
     const claimedIds: string[] = []
     let unguarded = 0
-    let k = 0
-    for (const it of items) {
-      if (it.key === null) {
-        toPublish.push(it.record)
-        counts.dlq++
-        continue
-      }
-      const state = states[k++]
+    for (let k = 0; k < keys.length; k++) {
+      const state = states[k]
       if (state === 'duplicate') {
         counts.duplicates++
         continue
       }
+      counts.published++
       if (state === 'unguarded') unguarded++
       else {
-        claimedKeys.push(it.key)
-        claimedIds.push(eventIdOf(it))
+        claimedKeys.push(keys[k] as string)
+        claimedIds.push(ids[k] as string)
       }
-      toPublish.push(it.record)
-      counts.published++
     }
     if (unguarded > 0) log.warn('idempotency store unavailable, publishing unguarded', { records: unguarded })
     try {
-      if (toPublish.length > 0) await publisher.publish(toPublish)
+      await send(slices, states)
     } catch (err) {
       await dedupe.release(claimedKeys, claimedIds).catch(() => undefined)
       throw err
@@ -73,5 +89,3 @@ export function createChunkPublisher(opts: ChunkPublisherOptions) {
     return counts
   }
 }
-
-const eventIdOf = (it: BuiltRecord): string => it.record.headers['event_id'] ?? ''

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createUnitWriter, portableTextSink, unitRecords, type LineContext, type NewTextSink } from '../../src/batch/encode-unit.ts'
+import { createUnitWriter, portableTextSink, unitRecord, type EncodedUnit, type LineContext, type NewTextSink } from '../../src/batch/encode-unit.ts'
 import type { DlqMessage, TransactionMessage } from '../../src/message/schema.ts'
 import { decodeRecord, recordJson, valueBytes, valueJson } from '../../src/publish/encode.ts'
 import { v2Body, v3Json } from '../../src/publish/kafka-rest-wire.ts'
@@ -57,10 +57,12 @@ function encode(sink: NewTextSink) {
   return w.finish()
 }
 
+const records = (unit: EncodedUnit) => unit.keys.map((key, i) => ({ key, record: unitRecord(unit, i, ctx) }))
+
 describe('batch: a unit written as JSON lines', () => {
   for (const [name, sink] of [['Buffer', bufferTextSink], ['TextEncoder', portableTextSink]] as const) {
     it(`gives each record exactly the JSON of its object form (${name} sink)`, () => {
-      const built = unitRecords(encode(sink), ctx)
+      const built = records(encode(sink))
       expect(built.map((b) => b.key)).toEqual(['bank:T "1" é', 'bank:T\\2 😀', null, 'bank:T4'])
       built.forEach((b, i) => {
         const p = plain[i]!
@@ -76,7 +78,7 @@ describe('batch: a unit written as JSON lines', () => {
   }
 
   it('reaches the REST bridge and the spool exactly as object records do', () => {
-    const encoded = unitRecords(encode(bufferTextSink), ctx).map((b) => b.record)
+    const encoded = records(encode(bufferTextSink)).map((b) => b.record)
     encoded.forEach((r, i) => expect(v3Json(r)).toBe(v3Json(plain[i]!)))
     expect(v2Body(encoded)).toBe(v2Body(plain))
     const text = (parts: Uint8Array[]) => Buffer.concat(parts).toString()
@@ -85,7 +87,7 @@ describe('batch: a unit written as JSON lines', () => {
   })
 
   it('hands the spool a run of lines as one view of the unit, split only where a record was left out', () => {
-    const encoded = unitRecords(encode(bufferTextSink), ctx).map((b) => b.record)
+    const encoded = records(encode(bufferTextSink)).map((b) => b.record)
     const whole = recordLines(encoded)
     expect(whole).toHaveLength(1)
     expect(whole[0]!.buffer).toBe(encoded[0]!.line.buffer) // a view, not a copy

@@ -1,8 +1,7 @@
 /** @module One batch job: integrity gate → file ledger → units (inline or in workers) → chunks published in file order → stats. */
 import { rm } from 'node:fs/promises'
 import { basename } from 'node:path'
-import type { BuiltRecord } from '../../../batch/build.ts'
-import { unitRecords } from '../../../batch/encode-unit.ts'
+import type { UnitSlice } from '../../../batch/encode-unit.ts'
 import { addCounts, emptyStats, type JobStatus, type RefusalCode } from '../../../batch/job.ts'
 import type { FileLedger } from '../../../batch/ledger.ts'
 import type { BatchMapping } from '../../../batch/mapping.ts'
@@ -146,15 +145,26 @@ export async function ingestFile(env: BatchEnv, req: IngestRequest): Promise<Job
     inFlightTtlMs: config.inFlightTtlMs,
     ttlMs: config.idempotencyTtlMs,
     log: env.log,
+    lines,
   })
-  let pending: BuiltRecord[] = []
+  // Records waiting for a chunk: the rest of the units taken so far, in file order.
+  const pending: UnitSlice[] = []
+  let pendingCount = 0
   // One chunk is published (claims, publish, fsync or Kafka's ack, commit) while the next is
   // built; the next is claimed only once that one is done, so chunks still go out in file order.
   let publishing: Promise<void> = Promise.resolve()
   const flush = async (all: boolean) => {
-    while (pending.length >= env.chunkSize || (all && pending.length > 0)) {
-      const chunk = pending.length > env.chunkSize ? pending.slice(0, env.chunkSize) : pending
-      pending = pending.length > env.chunkSize ? pending.slice(env.chunkSize) : []
+    while (pendingCount >= env.chunkSize || (all && pendingCount > 0)) {
+      const chunk: UnitSlice[] = []
+      for (let room = env.chunkSize; room > 0 && pending.length > 0; ) {
+        const s = pending[0] as UnitSlice
+        const take = Math.min(room, s.to - s.from)
+        chunk.push({ unit: s.unit, from: s.from, to: s.from + take })
+        room -= take
+        pendingCount -= take
+        s.from += take
+        if (s.from === s.to) pending.shift()
+      }
       await publishing
       publishing = publishChunk(chunk).then((counts) => addCounts(status.stats, counts))
       // Awaited at the next chunk or the end; until then a failure must not count as unhandled.
@@ -163,7 +173,9 @@ export async function ingestFile(env: BatchEnv, req: IngestRequest): Promise<Job
   }
   const take = async (r: UnitResult) => {
     status.stats.read += r.read
-    for (const b of unitRecords(r.encoded, lines)) pending.push(b)
+    const n = r.encoded.keys.length
+    if (n > 0) pending.push({ unit: r.encoded, from: 0, to: n })
+    pendingCount += n
     await flush(false)
     req.onProgress?.(status)
   }
