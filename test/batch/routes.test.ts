@@ -21,6 +21,8 @@ async function setup(settings: Record<string, string> = { TXGATE_ADMIN_TOKEN: TO
   g = createTestGateway(settings, { deps: { batch: runner, publisher: h.publisher } })
 }
 afterEach(async () => {
+  // A job still running would write into the harness's directories while they are removed.
+  await runner?.idle()
   await h?.close()
   await rm(uploads, { recursive: true, force: true })
 })

@@ -4,7 +4,7 @@ import { createUnitProcessor, type ProcessorInit, type Unit, type UnitProcessor,
 
 export type Pool = { run: UnitProcessor; readonly size: number; close(): Promise<void> }
 
-const WORKER_LIMITS = { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 16 }
+const WORKER_LIMITS = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 32 }
 
 type Reply = { seq: number; result?: UnitResult; error?: string }
 type Task = { unit: Unit; resolve: (r: UnitResult) => void; reject: (e: Error) => void }
