@@ -1,5 +1,6 @@
 /** @module Parsed rows → Kafka records as JSON lines: transactions for the batch topic, bad rows for the DLQ. */
-import { SCHEMA_VERSION, type DlqMessage } from '../message/schema.ts'
+import type { DlqMessage } from '../message/schema.ts'
+import { SCHEMA_VERSION } from '../message/version.ts'
 import { createUnitWriter, type EncodedUnit, type LineContext, type NewTextSink } from './encode-unit.ts'
 import { createEventIds } from './event-ids.ts'
 import type { BatchContext, RecordMapper } from './record.ts'

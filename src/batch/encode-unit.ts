@@ -1,5 +1,6 @@
 /** @module One unit's records as JSON lines in one buffer (what crosses threads), and back to records to publish. */
-import { SCHEMA_VERSION, type DlqMessage, type TransactionMessage } from '../message/schema.ts'
+import type { DlqMessage, TransactionMessage } from '../message/schema.ts'
+import { SCHEMA_VERSION } from '../message/version.ts'
 import { dlqRecord, recordHeaders } from '../publish/records.ts'
 import type { EncodedRecord } from '../publish/types.ts'
 
@@ -85,18 +86,43 @@ export function createUnitWriter(ctx: LineContext, records: number, newSink: New
 /** Records `from` to `to` (exclusive) of a unit: a chunk is a few of these, in file order. */
 export type UnitSlice = { unit: EncodedUnit; from: number; to: number }
 
-/** Record `i` of a unit as the publisher takes it: a view into the unit's bytes, no copy. */
+/**
+ * Record `i` of a unit as the publisher takes it: a view into the unit's bytes, no copy. Its
+ * fields are made when read: a chunk's records live through the chunk's fsync or Kafka's ack, so
+ * as plain objects (a header object and a view each) they were promoted and grew the old
+ * generation by megabytes a chunk; the spool reads only `line`.
+ */
 export function unitRecord(unit: EncodedUnit, i: number, ctx: LineContext): EncodedRecord {
-  const key = unit.keys[i] ?? null
-  const eventId = unit.eventIds[i] as string
-  const start = i === 0 ? 0 : (unit.ends[i - 1] as number) + 1 // past the previous line's line feed
-  return {
-    topic: key === null ? ctx.topics.dlq : ctx.topics.batch,
+  return new UnitRecord(unit, i, ctx)
+}
+
+class UnitRecord implements EncodedRecord {
+  readonly #unit: EncodedUnit
+  readonly #i: number
+  readonly #ctx: LineContext
+  constructor(unit: EncodedUnit, i: number, ctx: LineContext) {
+    this.#unit = unit
+    this.#i = i
+    this.#ctx = ctx
+  }
+  get topic(): string {
+    return this.#unit.keys[this.#i] == null ? this.#ctx.topics.dlq : this.#ctx.topics.batch
+  }
+  get key(): string {
     // As transactionRecord / dlqRecord key them: a batch idempotency key is `{provider}:{transaction_id}`.
-    key: key ?? `${ctx.provider}:${eventId}`,
-    headers: recordHeaders(eventId, ctx.provider, 'batch', SCHEMA_VERSION, ctx.traceparent, undefined),
-    line: unit.bytes.subarray(start, unit.ends[i] as number),
-    valueAt: unit.valueAts[i] as number,
+    return this.#unit.keys[this.#i] ?? `${this.#ctx.provider}:${this.#unit.eventIds[this.#i] as string}`
+  }
+  get headers(): Record<string, string> {
+    return recordHeaders(this.#unit.eventIds[this.#i] as string, this.#ctx.provider, 'batch', SCHEMA_VERSION, this.#ctx.traceparent, undefined)
+  }
+  get line(): Uint8Array {
+    const { ends, bytes } = this.#unit
+    const i = this.#i
+    const start = i === 0 ? 0 : (ends[i - 1] as number) + 1 // past the previous line's line feed
+    return bytes.subarray(start, ends[i] as number)
+  }
+  get valueAt(): number {
+    return this.#unit.valueAts[this.#i] as number
   }
 }
 

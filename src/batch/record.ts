@@ -1,6 +1,7 @@
 /** @module One file record → a TransactionMessage, or the reason it cannot be one (→ DLQ). */
 import { toMinorUnits } from '../message/money.ts'
-import { SCHEMA_VERSION, type TransactionMessage } from '../message/schema.ts'
+import type { TransactionMessage } from '../message/schema.ts'
+import { SCHEMA_VERSION } from '../message/version.ts'
 import { createEventIds } from './event-ids.ts'
 import type { BatchMapping } from './mapping.ts'
 import { amountParser, timestampParser } from './transform.ts'

@@ -1,7 +1,8 @@
 /** @module TransactionMessage v1 and the DLQ record: the single source of truth for both. */
 import { z } from 'zod'
+import { SCHEMA_VERSION } from './version.ts'
 
-export const SCHEMA_VERSION = '1.0'
+export { SCHEMA_VERSION }
 
 const rfc3339Utc = z.iso.datetime({ offset: false, precision: 3 })
 

@@ -44,7 +44,11 @@ export type PublisherState = {
 
 export type Publisher = {
   readonly kind: string
-  /** Resolves once every record is durably accepted; rejects (Unavailable) otherwise. */
+  /**
+   * Resolves once every record is durably accepted; rejects (Unavailable) otherwise. Nothing of
+   * the records may be kept past that (copy what outlives it): the batch path reuses an encoded
+   * record's buffer for later records once its publish has settled.
+   */
   publish(records: readonly OutboundRecord[], opts?: PublishOptions): Promise<void>
   ping(): Promise<Health>
   close(): Promise<void>

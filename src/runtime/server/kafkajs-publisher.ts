@@ -174,7 +174,11 @@ function forward(log: Logger, { namespace, level, log: entry }: LogEntry): void 
   else log.info(`kafkajs: ${message}`, fields)
 }
 
-/** A view, not a copy: kafkajs takes a Buffer value as it is. */
+/**
+ * A copy, not a view: kafkajs holds messages while it retries, possibly after the caller stopped
+ * waiting (a publish timed out into the spool), and the batch path reuses the buffer behind a
+ * view once its publish has settled.
+ */
 function bufferOf(bytes: Uint8Array): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)
+  return Buffer.from(bytes)
 }

@@ -16,6 +16,7 @@ import type { Publisher } from '../../../publish/types.ts'
 import type { Store } from '../../../store/types.ts'
 import { inspectFile } from './integrity.ts'
 import { createPool } from './pool.ts'
+import { batchWorkerScript } from './worker-bundle.ts'
 import type { UnitResult } from './processor.ts'
 import { openUnits } from './units.ts'
 
@@ -126,7 +127,9 @@ export async function ingestFile(env: BatchEnv, req: IngestRequest): Promise<Job
   })
   const large = file.contentBytes >= (env.workerThresholdBytes ?? WORKER_THRESHOLD_BYTES)
   const lines = { provider: req.provider, traceparent: trace.traceparent, topics: { batch: config.topics.batch, dlq: config.topics.dlq } }
-  const pool = createPool(large ? env.workers : 0, {
+  const workers = large ? env.workers : 0
+  const script = workers > 0 ? await batchWorkerScript(env.tmpDir, (error) => env.log.warn('batch workers load TypeScript through tsx: bundling failed', { error })) : undefined
+  const pool = createPool(workers, {
     mapping,
     csv: source.csv,
     ...(file.format === 'parquet' ? { parquetPath: file.parquetPath ?? req.path } : {}),
@@ -138,7 +141,7 @@ export async function ingestFile(env: BatchEnv, req: IngestRequest): Promise<Job
       file: name,
       position: file.format === 'parquet' ? 'row' : 'line',
     },
-  })
+  }, script)
   const publishChunk = createChunkPublisher({
     dedupe: env.dedupe ?? dedupeFor(env.store, env.clock),
     publisher: env.publisher,
@@ -166,7 +169,11 @@ export async function ingestFile(env: BatchEnv, req: IngestRequest): Promise<Job
         if (s.from === s.to) pending.shift()
       }
       await publishing
-      publishing = publishChunk(chunk).then((counts) => addCounts(status.stats, counts))
+      publishing = publishChunk(chunk).then((counts) => {
+        addCounts(status.stats, counts)
+        // A unit whose last records were in this chunk is read by no one now.
+        for (const s of chunk) if (s.to === s.unit.keys.length) pool.recycle(s.unit.bytes.buffer as ArrayBuffer)
+      })
       // Awaited at the next chunk or the end; until then a failure must not count as unhandled.
       publishing.catch(() => undefined)
     }

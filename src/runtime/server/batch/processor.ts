@@ -5,11 +5,21 @@ import type { EncodedUnit } from '../../../batch/encode-unit.ts'
 import type { BatchMapping } from '../../../batch/mapping.ts'
 import { compileMapping } from '../../../batch/record.ts'
 import { parseCsvBlock, parseNdjsonBlock, type CsvLayout } from './parse-block.ts'
-import { bufferTextSink } from './text-sink.ts'
+import { createBufferShelf, type BufferShelf } from './buffer-shelf.ts'
+import { shelvedTextSink } from './text-sink.ts'
 
 export type Unit =
   | { seq: number; kind: 'csv' | 'ndjson'; bytes: Uint8Array; firstLine: number }
-  | { seq: number; kind: 'parquet'; rowStart: number; rowEnd: number }
+  | {
+      seq: number
+      kind: 'parquet'
+      rowStart: number
+      rowEnd: number
+      /** The rows read from the file together, this unit's among them (units.ts). */
+      read: { start: number; end: number }
+      /** Units of one read go to one worker, which reads the rows once. */
+      affinity: number
+    }
 
 export type UnitResult = { seq: number; encoded: EncodedUnit; read: number }
 
@@ -24,23 +34,32 @@ export type ProcessorInit = {
 
 export type UnitProcessor = (unit: Unit) => Promise<UnitResult>
 
-export function createUnitProcessor(init: ProcessorInit): UnitProcessor {
+/** `shelf`: where unit buffers come from; the caller puts them back once their records are published. */
+export function createUnitProcessor(init: ProcessorInit, shelf: BufferShelf = createBufferShelf()): UnitProcessor {
   const mapper = compileMapping(init.mapping, init.build)
+  const newSink = shelvedTextSink(shelf)
   let parquet: Promise<{ file: AsyncBuffer; metadata: FileMetaData }> | undefined
   let bytesPerRecord: number | undefined
+  // The Parquet rows read last, while units of them are still to come.
+  let window: { start: number; objects: Record<string, unknown>[] } | undefined
   return async (unit) => {
     let rows: SourceRow[]
     if (unit.kind === 'parquet') {
       if (!init.parquetPath) throw new Error('no Parquet file to read')
-      const { rowStart, rowEnd } = unit
+      const { rowStart, rowEnd, read } = unit
       parquet ??= asyncBufferFromFile(init.parquetPath).then(async (file) => ({ file, metadata: await parquetMetadataAsync(file) }))
       const { file, metadata } = await parquet
-      const objects = await parquetReadObjects({ file, metadata, rowStart, rowEnd })
+      if (window?.start !== read.start) {
+        window = undefined // the previous read's rows go before the next is read
+        window = { start: read.start, objects: await parquetReadObjects({ file, metadata, rowStart: read.start, rowEnd: read.end }) }
+      }
+      const objects = window.objects.slice(rowStart - read.start, rowEnd - read.start)
+      if (rowEnd >= read.end) window = undefined
       rows = objects.map((o, i) => ({ line: rowStart + i + 1, record: jsonSafe(o) }))
     } else {
       rows = unit.kind === 'csv' ? parseCsvBlock(unit.bytes, unit.firstLine, init.csv) : parseNdjsonBlock(unit.bytes, unit.firstLine)
     }
-    const encoded = buildRecords(rows, mapper, init.build, bufferTextSink, bytesPerRecord)
+    const encoded = buildRecords(rows, mapper, init.build, newSink, bytesPerRecord)
     // The next unit's buffer is sized on this one's records, with a little room.
     if (rows.length > 0) bytesPerRecord = (encoded.bytes.length / rows.length) * 1.1
     return { seq: unit.seq, encoded, read: rows.length }

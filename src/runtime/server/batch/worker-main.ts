@@ -1,12 +1,16 @@
 /** @module Worker thread: receives units, answers with their records as JSON lines (or the error), in order. */
 import { parentPort, workerData } from 'node:worker_threads'
-import { createUnitProcessor, type ProcessorInit, type Unit } from './processor.ts'
+import { createBufferShelf } from './buffer-shelf.ts'
+import type { WorkerTask } from './pool.ts'
+import { createUnitProcessor, type ProcessorInit } from './processor.ts'
 
 const port = parentPort
 if (!port) throw new Error('worker-main must run in a worker thread')
-const run = createUnitProcessor(workerData as ProcessorInit)
+const shelf = createBufferShelf(8 * 1024 * 1024)
+const run = createUnitProcessor(workerData as ProcessorInit, shelf)
 
-port.on('message', (unit: Unit) => {
+port.on('message', ({ unit, spare }: WorkerTask) => {
+  for (const b of spare) shelf.put(b)
   run(unit).then(
     // The buffers are handed over, not copied: the lines are the bulk of the answer.
     (result) => {
