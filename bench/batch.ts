@@ -5,7 +5,10 @@
  *
  *   npm run bench:batch -- [--rows 1000000] [--formats csv,csv.gz,ndjson,ndjson.gz,parquet] [--workers N] [--sink noop|spool] [--keep DIR]
  *
- * Env: none. A 1 GB CSV is about 9.5 M rows (--rows 9500000 --formats csv); it needs that much disk in $TMPDIR.
+ * Each ingest runs as `txgate ingest` does: its sources bundled (bin/bundle.js), without tsx's loader.
+ *
+ * Env: none. A 1 GB CSV is about 17 M rows (--rows 17000000 --formats csv --sink noop); it needs that
+ * much disk in $TMPDIR, and ~17 GB more with --sink spool.
  */
 import { execFileSync } from 'node:child_process'
 import { createReadStream, createWriteStream } from 'node:fs'
@@ -13,11 +16,13 @@ import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { createGunzip, createGzip } from 'node:zlib'
 import { parse } from 'csv-parse'
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet'
 import { parquetWriteFile } from 'hyparquet-writer'
+import { bundled } from '../bin/bundle.js'
 import type { BatchMapping } from '../src/batch/mapping.ts'
 
 const { values } = parseArgs({
@@ -48,10 +53,14 @@ const row = (i: number) => ({
   customer: `cus_${i % 100000}`,
 })
 
+/** This file bundled: what the children run. */
+let childScript = ''
+
 if (values.child) await child(values.child, values.file as string)
 else await main()
 
 async function main(): Promise<void> {
+  childScript = fileURLToPath(await bundled(fileURLToPath(import.meta.url)))
   const n = Number(values.rows)
   const dir = values.keep ?? (await mkdtemp(join(tmpdir(), 'txgate-bench-')))
   const formats = (values.formats as string).split(',')
@@ -80,7 +89,7 @@ async function main(): Promise<void> {
 }
 
 function runChild(kind: string, file: string): { rowsPerSec: number; peakRssMb: number; state?: string } {
-  const out = execFileSync(process.execPath, [...process.execArgv, new URL(import.meta.url).pathname, '--child', kind, '--file', file, '--workers', values.workers as string, '--sink', values.sink as string, ...(values['block-kb'] ? ['--block-kb', values['block-kb']] : [])], {
+  const out = execFileSync(process.execPath, [childScript, '--child', kind, '--file', file, '--workers', values.workers as string, '--sink', values.sink as string, ...(values['block-kb'] ? ['--block-kb', values['block-kb']] : [])], {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
     stdio: ['ignore', 'pipe', 'inherit'],
