@@ -32,18 +32,10 @@ export function mountBatchRoutes(app: Hono<AppEnv>, deps: Deps & { batch?: Batch
   }
 
   batch.use('*', async function batchAuth(c, next) {
+    // A refusal is logged once, by the error handler, as `auth_failure` with this route.
+    c.set('route', 'batch')
     const outcome = await auth.authenticate(c.req.raw, deps.clock())
-    if (!outcome.ok) {
-      const { reason, why } = outcome.error
-      deps.log.warn('auth_failure', {
-        event: 'auth_failure',
-        route: 'batch',
-        request_id: c.get('requestId'),
-        reason,
-        why,
-      })
-      throw outcome.error
-    }
+    if (!outcome.ok) throw outcome.error
     c.set('caller', outcome.caller)
     await next()
   })

@@ -24,7 +24,7 @@ export function createErrorHandler(log: Logger, clientIp?: Deps['clientIp']) {
       auditError(
         log,
         err,
-        auditContext(requestId, c.get('providerId'), c.req.raw.headers, () => clientIp?.(c)),
+        auditContext(requestId, c.get('providerId'), c.req.raw.headers, () => clientIp?.(c), c.get('route')),
       )
       return problemResponse(err, requestId)
     }

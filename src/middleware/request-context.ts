@@ -11,6 +11,8 @@ export type AppEnv = {
     outcome?: string
     /** Why a request was refused, from a fixed set (UnauthorizedReason), for the metrics label. */
     reason?: string
+    /** The family of routes that answered, when not the webhooks' (`batch`): for the audit log. */
+    route?: string
   }
 }
 

@@ -14,6 +14,8 @@ export type AuditContext = {
   ip: string | undefined
   /** The first X-Forwarded-For / X-Real-IP hop: client-supplied, unverified, logged as such. */
   forwardedFor: string | undefined
+  /** The family of routes, when not the webhooks' (`batch`). */
+  route?: string | undefined
 }
 
 /** Timestamps outside the tolerance are what a replayed (captured and resent) request looks like. */
@@ -29,6 +31,7 @@ const REPLAY_REASONS: ReadonlySet<UnauthorizedReason> = new Set([
 export function auditError(log: Logger, err: GatewayError, ctx: AuditContext): void {
   const who = {
     request_id: ctx.requestId,
+    ...(ctx.route ? { route: ctx.route } : {}),
     provider: ctx.provider,
     ip: ctx.ip,
     forwarded_for: ctx.forwardedFor,
@@ -125,6 +128,7 @@ export function auditContext(
   provider: string | undefined,
   headers: Headers,
   peer: () => string | undefined,
+  route?: string,
 ): AuditContext {
   let ip: string | undefined
   try {
@@ -134,5 +138,5 @@ export function auditContext(
   }
   const forwarded =
     headers.get('x-forwarded-for')?.split(',')[0]?.trim() || headers.get('x-real-ip') || undefined
-  return { requestId, provider, ip, forwardedFor: forwarded }
+  return { requestId, provider, ip, forwardedFor: forwarded, route }
 }

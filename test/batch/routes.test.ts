@@ -70,7 +70,7 @@ describe('batch: HTTP routes', () => {
     g = createTestGateway({}, { deps: { batch: runner } })
     expect((await upload(`${ACME_HEADER}\n${acmeRows(1)}`)).status).toBe(401)
     expect(g.logs.find((l) => l['event'] === 'batch_auth_config')?.['msg']).toMatch(/^batch routes are closed: set TXGATE_ADMIN_TOKEN, or /)
-    expect(g.logs.find((l) => l['event'] === 'auth_failure' && l['route'] === 'batch')?.['why']).toMatch(/closed/)
+    expect(g.logs.find((l) => l['event'] === 'auth_failure' && l['route'] === 'batch')?.['detail']).toMatch(/closed/)
   })
 
   it('reports a wrong upload checksum as a refused job, nothing published', async () => {
@@ -121,7 +121,8 @@ describe('batch: HTTP routes with a JWT (generic scheme, audience of its own)', 
   const csv = () => `${ACME_HEADER}\n${acmeRows(3)}`
   const getJob = (url: string, token: string) =>
     g.app.request(`http://gateway.test${url}`, { headers: { authorization: `Bearer ${token}` } })
-  const failures = () => g.logs.filter((l) => l['event'] === 'auth_failure' && l['route'] === 'batch')
+  // One line per refused request, as on the webhook routes: a token out of its time bounds is a replay attempt.
+  const failures = () => g.logs.filter((l) => (l['event'] === 'auth_failure' || l['event'] === 'replay_attempt') && l['route'] === 'batch')
 
   it('accepts a JWT from the JWKS for the upload (202) and the job (200), and logs its sub with the job', async () => {
     await setup(jwtSettings())
@@ -184,7 +185,11 @@ describe('batch: HTTP routes with a JWT (generic scheme, audience of its own)', 
     expect(f).toHaveLength(Object.keys(refused).length)
     expect(f.filter((l) => l['reason'] === 'stale_timestamp')).toHaveLength(2)
     expect(f.filter((l) => l['reason'] === 'future_timestamp')).toHaveLength(1)
-    expect(String(f[3]?.['why'])).toContain('aud')
+    expect(f.filter((l) => l['reason'] === 'stale_timestamp').every((l) => l['event'] === 'replay_attempt')).toBe(true)
+    expect(String(f[3]?.['detail'])).toContain('aud')
+    // Logged once each, by the error handler, with who sent the request.
+    expect(g.logs.filter((l) => l['event'] === 'auth_failure' || l['event'] === 'replay_attempt')).toHaveLength(f.length)
+    expect(f[0]).toHaveProperty('request_id')
     await runner.idle()
     expect(h.publisher.records).toHaveLength(0)
   })
