@@ -4,7 +4,8 @@
  * Fail-open decisions are counted where they are made (admission), not here.
  */
 import type { RateLimitRule } from '../provider/types.ts'
-import type { OutboundRecord, Publisher } from '../publish/types.ts'
+import { isEncoded, valueJson } from '../publish/encode.ts'
+import type { KafkaRecord, OutboundRecord, Publisher } from '../publish/types.ts'
 import type { ClaimResult, Limiter, LimitResult, Store } from '../store/types.ts'
 import type { Activity } from './activity.ts'
 import type { Metrics } from './metrics.ts'
@@ -90,9 +91,11 @@ export function instrumentPublisher(
       metrics.count('txgate_publish_total', { publisher: kind, result: 'ok' })
       countRecords(metrics, kind, records, 'ok')
       for (const r of records) {
-        // An encoded record (batch) is counted by its job, which knows the reason without parsing.
-        if (r.topic !== dlqTopic || !('value' in r) || !('reason' in r.value)) continue
-        const v = r.value
+        if (r.topic !== dlqTopic) continue
+        // A batch DLQ record arrives as JSON (few do: bad rows); read before this publish returns,
+        // as its buffer is reused after.
+        const v = isEncoded(r) ? (JSON.parse(valueJson(r)) as KafkaRecord['value']) : r.value
+        if (!('reason' in v)) continue
         activity.dlq({
           provider: v.provider,
           source: v.source,

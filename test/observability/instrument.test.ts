@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest'
+import { createUnitWriter, portableTextSink, unitRecord } from '../../src/batch/encode-unit.ts'
 import { loadConfig } from '../../src/config.ts'
 import type { Deps } from '../../src/deps.ts'
+import { createActivity } from '../../src/observability/activity.ts'
+import { instrumentPublisher } from '../../src/observability/instrument.ts'
 import { createLogger } from '../../src/observability/log.ts'
 import { createMetrics } from '../../src/observability/metrics.ts'
 import { observeDeps } from '../../src/observability/observe-deps.ts'
@@ -127,5 +130,31 @@ describe('observability: counted ports', () => {
     state = 'open'
     s = parseSamples(toPrometheusText(await d.metrics.collect()))
     expect(valueOf(s, 'txgate_breaker_state', { publisher: 'kafka' })).toBe(2)
+  })
+})
+
+describe('the dashboard hears of batch DLQ records too', () => {
+  it('notes the reason of a DLQ record that arrives encoded (the batch path's bad rows)', async () => {
+    const activity = createActivity(() => Date.UTC(2026, 10, 22))
+    const publisher = instrumentPublisher(createRecordingPublisher(), createMetrics(), activity, 'transactions.dlq')
+    const ctx = { provider: 'acme', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', topics: { batch: 'transactions.batch', dlq: 'transactions.dlq' } }
+    const w = createUnitWriter(ctx, 1, portableTextSink)
+    w.dlq({
+      schema_version: '1.0',
+      event_id: '01a2027a-ec68-7052-9aad-17f60c81fee0',
+      failed_at: '2026-11-22T12:00:00.000Z',
+      provider: 'acme',
+      source: 'batch',
+      event_type: null,
+      idempotency_key: null,
+      trace_id: '0af7651916cd43dd8448eb211c80319c',
+      reason: 'unknown ISO 4217 currency "XXX"',
+      raw: { TXN_ID: 'T1', CCY: 'XXX' },
+      location: { file: 'day.csv', line: 3 },
+    })
+    await publisher.publish([unitRecord(w.finish(), 0, ctx)])
+    expect(activity.snapshot().dlq).toEqual([
+      expect.objectContaining({ provider: 'acme', source: 'batch', reason: 'unknown ISO 4217 currency "XXX"' }),
+    ])
   })
 })
