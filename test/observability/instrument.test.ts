@@ -134,7 +134,7 @@ describe('observability: counted ports', () => {
 })
 
 describe('the dashboard hears of batch DLQ records too', () => {
-  it('notes the reason of a DLQ record that arrives encoded (the batch path's bad rows)', async () => {
+  it('notes the reason of a DLQ record that arrives encoded (the batch path: bad rows)', async () => {
     const activity = createActivity(() => Date.UTC(2026, 10, 22))
     const publisher = instrumentPublisher(createRecordingPublisher(), createMetrics(), activity, 'transactions.dlq')
     const ctx = { provider: 'acme', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', topics: { batch: 'transactions.batch', dlq: 'transactions.dlq' } }
