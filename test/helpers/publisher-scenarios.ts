@@ -3,9 +3,6 @@
  * KAFKA_BROKERS names one) and the REST publisher against the local bridge double (always).
  * They assert only what a consumer of the topics can see.
  */
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { createLogger } from '../../src/observability/log.ts'
 import { createBreaker } from '../../src/publish/breaker.ts'
@@ -13,6 +10,7 @@ import { createDurablePublisher } from '../../src/publish/durable.ts'
 import type { KafkaRecord, Publisher } from '../../src/publish/types.ts'
 import { openSpool } from '../../src/runtime/server/spool.ts'
 import { createSpoolBacklog } from '../../src/runtime/server/spool-publisher.ts'
+import { tempDir } from './temp-dir.ts'
 
 export type ConsumedRecord = {
   partition: number
@@ -97,7 +95,7 @@ export function publisherScenarios(name: string, make: () => Promise<Transport>)
       withTransport(async (t) => {
         const topic = await t.topic('realtime')
         const dlq = await t.topic('dlq')
-        const dir = await mkdtemp(join(tmpdir(), 'txgate-scenario-'))
+        const dir = await tempDir('scenario')
         const down = await durable(t.unreachable(), dir)
         for (let i = 0; i < 6; i++)
           await down.publish([record(i === 3 ? dlq : topic, i, 'pi_same')])

@@ -1,5 +1,4 @@
-import { mkdtemp, readdir, readFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Unavailable } from '../../src/errors.ts'
@@ -12,6 +11,7 @@ import { openSpool } from '../../src/runtime/server/spool.ts'
 import { createSpoolBacklog } from '../../src/runtime/server/spool-publisher.ts'
 import { createTestGateway } from '../helpers/app.ts'
 import { startKafkaRestDouble, type KafkaRestDouble } from '../helpers/kafka-rest-double.ts'
+import { tempDir } from '../helpers/temp-dir.ts'
 
 const TOPIC = 'transactions.realtime'
 const rec = (n: number, topic = TOPIC): KafkaRecord => ({
@@ -43,7 +43,7 @@ type SetupOptions = {
 async function setup(opts: SetupOptions = {}) {
   // A restart (dir given) keeps talking to the same bridge.
   if (!opts.dir) double = await startKafkaRestDouble({ topics: [TOPIC, 'transactions.dlq'] })
-  const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'txgate-durable-')))
+  const dir = opts.dir ?? (await tempDir('durable'))
   const spool =
     opts.spool === false ? undefined : await openSpool({ dir, maxBytes: opts.maxBytes ?? 1 << 20 })
   const logs: Record<string, unknown>[] = []

@@ -3,14 +3,12 @@
  * the REST bridge double, is killed while Kafka is failing (records pile up in the spool),
  * restarted, killed again mid-replay, restarted; every event_id it answered 200 must reach Kafka.
  */
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import Stripe from 'stripe'
 import { afterEach, describe, expect, it } from 'vitest'
 import { fixture } from '../helpers/app.ts'
 import { startKafkaRestDouble, type KafkaRestDouble } from '../helpers/kafka-rest-double.ts'
 import { startGateway, type GatewayProcess } from '../helpers/process.ts'
+import { tempDir } from '../helpers/temp-dir.ts'
 
 const SECRET = 'whsec_kill9'
 const template = JSON.parse(await fixture('stripe.json')) as {
@@ -78,7 +76,7 @@ describe('runtime: kill -9 under load', () => {
   it('delivers every event answered 200 to Kafka after kills mid-load and mid-replay', async () => {
     double = await startKafkaRestDouble({ topics: ['transactions.realtime', 'transactions.dlq'] })
     const d = double
-    const spool = await mkdtemp(join(tmpdir(), 'txgate-kill9-'))
+    const spool = await tempDir('kill9')
     const start = async () => {
       const g = await startGateway([process.execPath, '--import', 'tsx', 'src/runtime/node.ts'], {
         PORT: '0',

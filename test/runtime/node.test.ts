@@ -1,12 +1,10 @@
 import { request } from 'node:http'
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import Stripe from 'stripe'
 import { afterEach, describe, expect, it } from 'vitest'
 import { readSpool } from '../../src/runtime/server/spool.ts'
 import { fixture } from '../helpers/app.ts'
 import { startGateway, type GatewayProcess } from '../helpers/process.ts'
+import { tempDir } from '../helpers/temp-dir.ts'
 
 const SECRET = 'whsec_node_entry'
 const body = await fixture('stripe.json')
@@ -28,7 +26,7 @@ const start = async (spool: string) =>
 
 describe('runtime: node entry', () => {
   it('prints one line per provider and the embedded defaults, and serves /health', async () => {
-    const g = await start(await mkdtemp(join(tmpdir(), 'txgate-node-')))
+    const g = await start(await tempDir('node'))
     expect(g.output()).toMatch(/provider stripe: configured/)
     expect(g.output()).toMatch(/store: memory \(in-process/)
     expect(g.output()).toMatch(/publisher: spool/)
@@ -36,7 +34,7 @@ describe('runtime: node entry', () => {
   })
 
   it('answers 200 only once the message is in the spool on disk', async () => {
-    const spool = await mkdtemp(join(tmpdir(), 'txgate-node-'))
+    const spool = await tempDir('node')
     const g = await start(spool)
     const header = Stripe.webhooks.generateTestHeaderString({ payload: body, secret: SECRET })
     const res = await fetch(`${g.url}/webhooks/v1/stripe/events`, {
@@ -53,7 +51,7 @@ describe('runtime: node entry', () => {
   })
 
   it('on SIGTERM finishes the request in flight, then exits 0', async () => {
-    const g = await start(await mkdtemp(join(tmpdir(), 'txgate-node-')))
+    const g = await start(await tempDir('node'))
     const header = Stripe.webhooks.generateTestHeaderString({ payload: body, secret: SECRET })
     const { hostname, port } = new URL(g.url)
     const answer = new Promise<number>((resolve, reject) => {

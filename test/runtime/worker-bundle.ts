@@ -4,9 +4,9 @@
  */
 import { spawnSync } from 'node:child_process'
 import { readFileSync, rmSync } from 'node:fs'
-import { copyFile, mkdtemp, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { copyFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { tempDir } from '../helpers/temp-dir.ts'
 
 export const ROOT = join(import.meta.dirname, '..', '..')
 export const WRANGLER = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js')
@@ -16,7 +16,7 @@ let bundle: Promise<string> | undefined
 /** Builds the deploy bundle once per test process; resolves to the path of its `workers.js`. */
 export function workerBundle(env: Record<string, string>): Promise<string> {
   bundle ??= (async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'txgate-worker-bundle-'))
+    const dir = await tempDir('worker-bundle')
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
     const r = spawnSync(process.execPath, [WRANGLER, 'deploy', '--dry-run', '--outdir', dir], {
       cwd: ROOT,

@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process'
-import { mkdtemp, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import Stripe from 'stripe'
 import { describe, expect, it } from 'vitest'
 import { openSpool } from '../../../src/runtime/server/spool.ts'
 import type { KafkaRecord } from '../../../src/publish/types.ts'
+import { tempDir } from '../../helpers/temp-dir.ts'
 
 const run = promisify(execFile)
 const txgate = (args: string[], env: Record<string, string> = {}) =>
@@ -21,7 +21,7 @@ describe('runtime/server: txgate CLI', () => {
   })
 
   it('spool dump prints one {topic,key,headers,value} object a line, filtered by --topic', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'txgate-cli-'))
+    const dir = await tempDir('cli')
     const spool = await openSpool({ dir, maxBytes: 1 << 20 })
     const rec = (topic: string, n: number): KafkaRecord => ({
       topic,
@@ -44,7 +44,7 @@ describe('runtime/server: txgate CLI', () => {
   })
 
   it('sign prints a Stripe-Signature header that Stripe’s own SDK accepts', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'txgate-cli-'))
+    const dir = await tempDir('cli')
     const body = JSON.stringify({ id: 'evt_1', type: 'payment_intent.succeeded' })
     await writeFile(join(dir, 'body.json'), body)
     const secret = 'whsec_cli_test'

@@ -2,15 +2,13 @@
  * Redis dies under load: the gateway keeps answering 200 (fail open), says so on the answers, and
  * every event it answered 200 is in its spool.
  */
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import Stripe from 'stripe'
 import { afterAll, describe, expect, it } from 'vitest'
 import { readSpool } from '../../../src/runtime/server/spool.ts'
 import { fixture } from '../../helpers/app.ts'
 import { startGateway, type GatewayProcess } from '../../helpers/process.ts'
 import { startRedisServer, type RedisServer } from '../../helpers/redis-server.ts'
+import { tempDir } from '../../helpers/temp-dir.ts'
 
 const SECRET = 'whsec_redis_outage'
 const body = await fixture('stripe.json')
@@ -25,7 +23,7 @@ afterAll(async () => {
 describe('Redis dies mid-load', () => {
   it('the gateway fails open without losing an acknowledged event', async () => {
     redis = await startRedisServer()
-    const spool = await mkdtemp(join(tmpdir(), 'txgate-outage-'))
+    const spool = await tempDir('outage')
     gateway = await startGateway([process.execPath, '--import', 'tsx', 'src/runtime/node.ts'], {
       PORT: '0',
       HOST: '127.0.0.1',

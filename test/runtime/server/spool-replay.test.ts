@@ -1,9 +1,9 @@
-import { mkdtemp, readdir, readFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { KafkaRecord } from '../../../src/publish/types.ts'
 import { openSpool, readSpool, SpoolFull, type Spool } from '../../../src/runtime/server/spool.ts'
+import { tempDir } from '../../helpers/temp-dir.ts'
 
 const record = (n: number): KafkaRecord => ({
   topic: 'transactions.realtime',
@@ -12,7 +12,6 @@ const record = (n: number): KafkaRecord => ({
   value: { n } as unknown as KafkaRecord['value'],
 })
 
-const tempDir = () => mkdtemp(join(tmpdir(), 'txgate-replay-'))
 const segments = async (dir: string) =>
   (await readdir(dir)).filter((n) => n.endsWith('.ndjson') && n !== 'rejected.ndjson')
 const keys = (rs: readonly KafkaRecord[]) => rs.map((r) => r.key)
@@ -31,7 +30,7 @@ async function drain(spool: Spool, batch = 7): Promise<string[]> {
 
 describe('runtime/server: spool replay', () => {
   it('hands records over in order across segments and deletes each segment once all of it is acknowledged', async () => {
-    const dir = await tempDir()
+    const dir = await tempDir('replay')
     const spool = await openSpool({ dir, maxBytes: 1 << 20, segmentBytes: 400 })
     for (let i = 0; i < 30; i++) await spool.append([record(i)])
     const before = await segments(dir)
@@ -47,7 +46,7 @@ describe('runtime/server: spool replay', () => {
   })
 
   it('after a crash mid-replay, sends again only what was not acknowledged', async () => {
-    const dir = await tempDir()
+    const dir = await tempDir('replay')
     const spool = await openSpool({ dir, maxBytes: 1 << 20, segmentBytes: 300 })
     for (let i = 0; i < 20; i++) await spool.append([record(i)])
     let acked = 0
@@ -64,7 +63,7 @@ describe('runtime/server: spool replay', () => {
   })
 
   it('keeps appending after a full drain, and a reopened spool starts where the cursor is', async () => {
-    const dir = await tempDir()
+    const dir = await tempDir('replay')
     const spool = await openSpool({ dir, maxBytes: 1 << 20 })
     await spool.append([record(0), record(1)])
     expect(await drain(spool)).toEqual(range(0, 2))
@@ -80,7 +79,7 @@ describe('runtime/server: spool replay', () => {
   })
 
   it('frees room under its size bound as Kafka acknowledges', async () => {
-    const dir = await tempDir()
+    const dir = await tempDir('replay')
     const spool = await openSpool({ dir, maxBytes: 600 })
     let refused = 0
     for (let i = 0; i < 20; i++)
@@ -94,7 +93,7 @@ describe('runtime/server: spool replay', () => {
   })
 
   it('shows only what the cursor has not passed in spool dump (readSpool)', async () => {
-    const dir = await tempDir()
+    const dir = await tempDir('replay')
     const spool = await openSpool({ dir, maxBytes: 1 << 20 })
     await spool.append([record(0), record(1), record(2)])
     await spool.ack((await spool.next(2))!)
@@ -105,7 +104,7 @@ describe('runtime/server: spool replay', () => {
   })
 
   it('keeps records Kafka refused in rejected.ndjson with the reason', async () => {
-    const dir = await tempDir()
+    const dir = await tempDir('replay')
     const spool = await openSpool({ dir, maxBytes: 1 << 20 })
     await spool.quarantine([{ record: record(7), reason: '413 too large' }])
     expect(spool.quarantined()).toBe(1)
@@ -121,7 +120,7 @@ describe('runtime/server: spool replay', () => {
   })
 
   it('does not hand out records that are accepted but not yet fsync’d', async () => {
-    const dir = await tempDir()
+    const dir = await tempDir('replay')
     const spool = await openSpool({ dir, maxBytes: 1 << 20 })
     const pending = spool.append([record(0)])
     expect(spool.size()).toBeGreaterThan(0)

@@ -1,9 +1,9 @@
-import { appendFile, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { appendFile, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { KafkaRecord } from '../../../src/publish/types.ts'
 import { openSpool, readSpool, SpoolFull } from '../../../src/runtime/server/spool.ts'
+import { tempDir } from '../../helpers/temp-dir.ts'
 
 const record = (n: number, topic = 'transactions.realtime'): KafkaRecord => ({
   topic,
@@ -18,11 +18,9 @@ const collect = async (dir: string, topic?: string) => {
   return out
 }
 
-const tempDir = () => mkdtemp(join(tmpdir(), 'txgate-spool-'))
-
 describe('runtime/server: spool', () => {
   it('keeps appended records in order, across segments, and filters by topic', async () => {
-    const dir = await tempDir()
+    const dir = await tempDir('spool')
     const spool = await openSpool({ dir, maxBytes: 1 << 20, segmentBytes: 300 })
     for (let i = 0; i < 20; i++) await spool.append([record(i, i % 2 ? 'transactions.dlq' : 'transactions.realtime')])
     await spool.close()
@@ -34,7 +32,7 @@ describe('runtime/server: spool', () => {
   })
 
   it('writes concurrent appends together (group commit) and resolves each', async () => {
-    const dir = await tempDir()
+    const dir = await tempDir('spool')
     const spool = await openSpool({ dir, maxBytes: 1 << 20 })
     await Promise.all(Array.from({ length: 200 }, (_, i) => spool.append([record(i)])))
     await spool.close()
@@ -44,7 +42,7 @@ describe('runtime/server: spool', () => {
   })
 
   it('refuses records past its size bound instead of accepting what it cannot keep', async () => {
-    const dir = await tempDir()
+    const dir = await tempDir('spool')
     const spool = await openSpool({ dir, maxBytes: 500 })
     await spool.append([record(1)])
     let refused = 0
@@ -55,7 +53,7 @@ describe('runtime/server: spool', () => {
   })
 
   it('cuts a torn last line (a crash mid-write) on reopen and appends after it', async () => {
-    const dir = await tempDir()
+    const dir = await tempDir('spool')
     const first = await openSpool({ dir, maxBytes: 1 << 20 })
     await first.append([record(1)])
     await first.close()
@@ -70,7 +68,7 @@ describe('runtime/server: spool', () => {
   })
 
   it('takes over a lock left by a dead process, and refuses one held by a live process', async () => {
-    const dir = await tempDir()
+    const dir = await tempDir('spool')
     await writeFile(join(dir, 'LOCK'), '999999999') // a kill -9'd gateway's lock
     const takeover = await openSpool({ dir, maxBytes: 1 << 20 })
     await takeover.close()

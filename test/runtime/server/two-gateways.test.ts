@@ -1,7 +1,4 @@
 /** Two Node gateway processes sharing one Redis publish a burst of copies of one event exactly once. */
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import Stripe from 'stripe'
 import { afterAll, describe, expect, it } from 'vitest'
 import { readSpool } from '../../../src/runtime/server/spool.ts'
@@ -9,6 +6,7 @@ import type { KafkaRecord } from '../../../src/publish/types.ts'
 import { fixture } from '../../helpers/app.ts'
 import { startGateway, type GatewayProcess } from '../../helpers/process.ts'
 import { deleteKeys, uniquePrefix } from '../../helpers/redis-server.ts'
+import { tempDir } from '../../helpers/temp-dir.ts'
 
 const SECRET = 'whsec_two_gateways'
 const body = await fixture('stripe.json')
@@ -43,8 +41,8 @@ async function spooled(dir: string): Promise<KafkaRecord[]> {
 describe('two gateway processes sharing Redis', () => {
   it('publish 50 concurrent copies of one event exactly once, answering each 200 or 409 with one event_id', async () => {
     const spools = [
-      await mkdtemp(join(tmpdir(), 'txgate-a-')),
-      await mkdtemp(join(tmpdir(), 'txgate-b-')),
+      await tempDir('a'),
+      await tempDir('b'),
     ]
     const [a, b] = [await start(spools[0] ?? ''), await start(spools[1] ?? '')]
     expect(a.output()).toMatch(/store: redis \(shared across instances\)/)

@@ -1,12 +1,10 @@
 import { execFile } from 'node:child_process'
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { KafkaRecord } from '../../../../src/publish/types.ts'
 import { openSpool } from '../../../../src/runtime/server/spool.ts'
 import { startKafkaRestDouble, type KafkaRestDouble } from '../../../helpers/kafka-rest-double.ts'
+import { tempDir } from '../../../helpers/temp-dir.ts'
 
 const run = promisify(execFile)
 const txgate = (args: string[], env: Record<string, string> = {}) =>
@@ -29,7 +27,7 @@ afterEach(async () => {
 })
 
 async function spoolWith(records: KafkaRecord[]): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'txgate-replay-cli-'))
+  const dir = await tempDir('replay-cli')
   const spool = await openSpool({ dir, maxBytes: 1 << 20 })
   await spool.append(records)
   await spool.close()
