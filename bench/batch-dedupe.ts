@@ -13,7 +13,7 @@ import { Redis } from 'ioredis'
 import { parseArgs } from 'node:util'
 import { createLocalDedupe, type BatchDedupe } from '../src/batch/dedupe.ts'
 import { createStoreDedupe } from '../src/batch/store-dedupe.ts'
-import { createRedisStore } from '../src/runtime/server/redis-store.ts'
+import { openRedisStore } from '../src/runtime/server/redis-store.ts'
 import type { Store } from '../src/store/types.ts'
 import { deleteKeys, startRedisServer } from '../test/helpers/redis-server.ts'
 
@@ -47,7 +47,7 @@ const perKeyOnly = (s: Store): Store => ({
 const own = args.redis ? undefined : await startRedisServer()
 const redisUrl = args.redis ?? own?.url ?? ''
 const admin = new Redis(redisUrl)
-const redis = createRedisStore({ url: redisUrl, prefix, timeoutMs: Number(args['timeout-ms']) })
+const redis = await openRedisStore({ url: redisUrl, prefix, timeoutMs: Number(args['timeout-ms']) })
 if (!(await redis.connected(2000))) throw new Error(`no Redis at ${redisUrl}`)
 
 type Mode = { name: string; dedupe: BatchDedupe; redis: boolean }

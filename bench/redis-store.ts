@@ -21,7 +21,7 @@ import { loadConfig } from '../src/config.ts'
 import type { Deps } from '../src/deps.ts'
 import { createLogger } from '../src/observability/log.ts'
 import { createRegistry } from '../src/provider/registry.ts'
-import { createRedisStore } from '../src/runtime/server/redis-store.ts'
+import { openRedisStore } from '../src/runtime/server/redis-store.ts'
 import { createMemoryLimiter, createMemoryStore } from '../src/store/memory.ts'
 import type { Limiter, Store } from '../src/store/types.ts'
 import { createUpstashStore } from '../src/store/upstash.ts'
@@ -163,7 +163,7 @@ async function scriptCalls(): Promise<number> {
 }
 const httpCalls = () => Object.values(rest.requests).reduce((a, b) => a + b, 0)
 
-const redis = createRedisStore({ url: redisUrl, prefix })
+const redis = await openRedisStore({ url: redisUrl, prefix })
 if (!(await redis.connected(2000))) throw new Error(`no Redis at ${redisUrl}`)
 const rest = await startUpstashRestServer({ redisUrl })
 const upstash = createUpstashStore({ url: rest.url, token: rest.token, prefix })

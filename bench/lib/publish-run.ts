@@ -15,7 +15,7 @@ import type { Deps } from '../../src/deps.ts'
 import { createLogger } from '../../src/observability/log.ts'
 import { createRegistry } from '../../src/provider/registry.ts'
 import type { Publisher } from '../../src/publish/types.ts'
-import { createServerPublisher } from '../../src/runtime/server/publisher.ts'
+import { openServerPublisher } from '../../src/runtime/server/publisher.ts'
 import { openSpool } from '../../src/runtime/server/spool.ts'
 import { createMemoryLimiter, createMemoryStore } from '../../src/store/memory.ts'
 import { discardPublisher } from './report.ts'
@@ -43,7 +43,7 @@ const dir = await mkdtemp(join(tmpdir(), 'txgate-bench-publish-'))
 const publisher: Publisher =
   process.env['BENCH_PUBLISHER'] === 'discard'
     ? discardPublisher
-    : createServerPublisher(
+    : await openServerPublisher(
         config,
         settings,
         await openSpool({ dir, maxBytes: 1 << 30 }),

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createStoreDedupe } from '../../src/batch/store-dedupe.ts'
-import { createRedisStore, type RedisStore } from '../../src/runtime/server/redis-store.ts'
+import { openRedisStore, type RedisStore } from '../../src/runtime/server/redis-store.ts'
 import type { Store } from '../../src/store/types.ts'
 import { deleteKeys, startRedisServer, uniquePrefix, type RedisServer } from '../helpers/redis-server.ts'
 
@@ -33,7 +33,7 @@ describe.each([
 ])('batch dedupe through Redis, $name', ({ view }) => {
   let redis: RedisStore
   beforeAll(async () => {
-    redis = createRedisStore({ url: SHARED, prefix })
+    redis = await openRedisStore({ url: SHARED, prefix })
     expect(await redis.connected(2000)).toBe(true)
   })
   afterAll(async () => redis.close())
@@ -117,7 +117,7 @@ describe('batch dedupe through Redis: round trips and outages', () => {
     return calls
   }
   const open = async () => {
-    const s = createRedisStore({ url: server.url, prefix })
+    const s = await openRedisStore({ url: server.url, prefix })
     expect(await s.connected(2000)).toBe(true)
     store = s
     return s
@@ -150,7 +150,7 @@ describe('batch dedupe through Redis: round trips and outages', () => {
   it('publishes unguarded when Redis is down, and a repeat within the chunk still as a duplicate', async () => {
     const down = await startRedisServer()
     await down.kill()
-    const s = createRedisStore({ url: down.url, prefix })
+    const s = await openRedisStore({ url: down.url, prefix })
     store = s
     const { keys, ids } = records(0, 2500)
     const states = await createStoreDedupe(s).claim([...keys, keys[0] ?? ''], [...ids, 'again'], 30_000)

@@ -23,9 +23,9 @@ export type Transport = {
   /** False for REST v2, which has no record headers: event_id is read from the message then. */
   carriesHeaders: boolean
   /** A publisher that reaches the broker (or bridge). */
-  reachable(): Publisher
+  reachable(): Publisher | Promise<Publisher>
   /** A publisher whose broker cannot be reached (nothing listens there). */
-  unreachable(): Publisher
+  unreachable(): Publisher | Promise<Publisher>
   /** A new, empty topic for one test. */
   topic(name: string): Promise<string>
   /** What the topic holds once it holds at least `count` records (bounded wait), in partition order. */
@@ -50,7 +50,7 @@ export function publisherScenarios(name: string, make: () => Promise<Transport>)
       'lands a record with the key {provider}:{transaction_id}, the six headers and the message as JSON',
       withTransport(async (t) => {
         const topic = await t.topic('realtime')
-        const p = t.reachable()
+        const p = await t.reachable()
         await p.publish([record(topic, 1)])
         await p.close()
         const [got] = await t.read(topic, 1)
@@ -69,7 +69,7 @@ export function publisherScenarios(name: string, make: () => Promise<Transport>)
       'acknowledges each of 50 concurrent publishes, and every record lands once',
       withTransport(async (t) => {
         const topic = await t.topic('realtime')
-        const p = t.reachable()
+        const p = await t.reachable()
         await Promise.all(Array.from({ length: 50 }, (_, i) => p.publish([record(topic, i)])))
         await p.close()
         const ids = (await t.read(topic, 50)).map(eventIdOf)
@@ -81,7 +81,7 @@ export function publisherScenarios(name: string, make: () => Promise<Transport>)
       'keeps one transaction’s events in order on one partition',
       withTransport(async (t) => {
         const topic = await t.topic('realtime')
-        const p = t.reachable()
+        const p = await t.reachable()
         for (let i = 0; i < 10; i++) await p.publish([record(topic, i, 'pi_same')])
         await p.close()
         const got = await t.read(topic, 10)
@@ -96,11 +96,11 @@ export function publisherScenarios(name: string, make: () => Promise<Transport>)
         const topic = await t.topic('realtime')
         const dlq = await t.topic('dlq')
         const dir = await tempDir('scenario')
-        const down = await durable(t.unreachable(), dir)
+        const down = await durable(await t.unreachable(), dir)
         for (let i = 0; i < 6; i++)
           await down.publish([record(i === 3 ? dlq : topic, i, 'pi_same')])
         await down.close()
-        const up = await durable(t.reachable(), dir)
+        const up = await durable(await t.reachable(), dir)
         try {
           const got = await t.read(topic, 5)
           expect(got.map(eventIdOf)).toEqual([0, 1, 2, 4, 5].map(eventId))

@@ -9,7 +9,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { defineProvider, hmac } from '../../src/provider/define.ts'
 import type { Settings } from '../../src/config.ts'
 import type { AnyProvider } from '../../src/provider/types.ts'
-import { createRedisStore, type RedisStore } from '../../src/runtime/server/redis-store.ts'
+import { openRedisStore, type RedisStore } from '../../src/runtime/server/redis-store.ts'
 import { createTestGateway, fixture, type TestGateway } from '../helpers/app.ts'
 import { deleteKeys, startRedisServer, uniquePrefix } from '../helpers/redis-server.ts'
 
@@ -32,7 +32,7 @@ async function gateway(
   settings: Settings = {},
   opts: { url?: string; providers?: AnyProvider[] } = {},
 ) {
-  const store = createRedisStore({ url: opts.url ?? REDIS, prefix: `${prefix}${run}:` })
+  const store = await openRedisStore({ url: opts.url ?? REDIS, prefix: `${prefix}${run}:` })
   stores.push(store)
   await store.connected(opts.url ? 200 : 2000)
   return createTestGateway(

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createRedisStore, type RedisStore } from '../../src/runtime/server/redis-store.ts'
+import { openRedisStore, type RedisStore } from '../../src/runtime/server/redis-store.ts'
 import { createMemoryStore } from '../../src/store/memory.ts'
 import { KEYS_PER_CALL } from '../../src/store/redis-state.ts'
 import type { ClaimRequest, Store } from '../../src/store/types.ts'
@@ -37,7 +37,7 @@ const cases: Case[] = [
   {
     name: 'redis (ioredis, TCP)',
     async open() {
-      const store = createRedisStore({ url: SHARED, prefix })
+      const store = await openRedisStore({ url: SHARED, prefix })
       await store.connected(2000)
       return { store, close: () => store.close() }
     },
@@ -151,7 +151,7 @@ describe('store: many keys at once over Redis (ioredis): scripts, outages', () =
   }
 
   it(`claims 25 000 keys in one script call per ${KEYS_PER_CALL} keys`, async () => {
-    store = createRedisStore({ url: server.url, prefix })
+    store = await openRedisStore({ url: server.url, prefix })
     expect(await store.connected(2000)).toBe(true)
     await store.claimMany(chunk(1), 30_000) // loads the script (EVALSHA, NOSCRIPT, EVAL)
     await admin.config('RESETSTAT')
@@ -160,7 +160,7 @@ describe('store: many keys at once over Redis (ioredis): scripts, outages', () =
   })
 
   it('runs the scripts again after SCRIPT FLUSH (EVAL on NOSCRIPT), for claim, commit and release', async () => {
-    store = createRedisStore({ url: server.url, prefix })
+    store = await openRedisStore({ url: server.url, prefix })
     expect(await store.connected(2000)).toBe(true)
     const claims = chunk(2500)
     await admin.script('FLUSH')
@@ -177,7 +177,7 @@ describe('store: many keys at once over Redis (ioredis): scripts, outages', () =
   it('fails open for every key when Redis is down, and rejects commit and release', async () => {
     const down = await startRedisServer()
     await down.kill()
-    store = createRedisStore({ url: down.url, prefix })
+    store = await openRedisStore({ url: down.url, prefix })
     const claims = chunk(2500)
     const results = await store.claimMany(claims, 30_000)
     expect(results).toHaveLength(2500)

@@ -11,7 +11,7 @@ import { withBatch } from './batch/attach.ts'
 import { openSpool } from './spool.ts'
 import { addProcessMetrics } from './process-metrics.ts'
 import { nodeHmac } from './node-hmac.ts'
-import { createServerPublisher } from './publisher.ts'
+import { openServerPublisher } from './publisher.ts'
 
 export type ServerDeps = Deps & { close(): Promise<void> }
 
@@ -27,7 +27,7 @@ export async function buildServerDeps(
   const metrics = metricsFor(settings)
   addProcessMetrics(metrics)
   const spool = await openSpool({ dir: config.spoolDir, maxBytes: config.spoolMaxBytes })
-  const publisher = createServerPublisher(config, settings, spool, log, clock)
+  const publisher = await openServerPublisher(config, settings, spool, log, clock)
   const state = await openSharedState(config, settings, log, clock)
   return withBatch(settings, {
     config,

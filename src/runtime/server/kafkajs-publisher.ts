@@ -1,12 +1,9 @@
 /** @module Kafka over TCP with kafkajs: acks=all, idempotent, one produce in flight, concurrent publishes batched. */
-import {
-  Kafka,
-  logLevel,
-  Partitioners,
-  type Admin,
-  type LogEntry,
-  type Message,
-  type SASLOptions,
+import type {
+  Admin,
+  LogEntry,
+  Message,
+  SASLOptions,
 } from 'kafkajs'
 import type { Logger } from '../../observability/log.ts'
 import { createBatcher } from '../../publish/batcher.ts'
@@ -41,7 +38,12 @@ const RECORD_FAULTS = new Set([
 // The records then go to the spool and are sent again: at least once, deduped on event_id.
 const RETRY = { retries: 5, initialRetryTime: 100, maxRetryTime: 1000 }
 
-export function createKafkajsPublisher(opts: KafkajsOptions): Publisher {
+/**
+ * kafkajs is imported here, when a publisher is opened, not with this module: it costs ~12 MB of
+ * RSS in every process that publishes elsewhere (the spool, the REST bridge).
+ */
+export async function openKafkajsPublisher(opts: KafkajsOptions): Promise<Publisher> {
+  const { Kafka, logLevel, Partitioners } = await import('kafkajs')
   const { log, timeoutMs } = opts
   const kafka = new Kafka({
     clientId: opts.clientId,
@@ -52,7 +54,7 @@ export function createKafkajsPublisher(opts: KafkajsOptions): Publisher {
     requestTimeout: timeoutMs,
     retry: RETRY,
     logLevel: logLevel.WARN,
-    logCreator: () => (entry) => forward(log, entry),
+    logCreator: () => (entry) => forward(log, entry, logLevel.ERROR),
   })
   const producer = kafka.producer({
     idempotent: true,
@@ -165,12 +167,12 @@ function saslOptions(s: NonNullable<KafkajsOptions['sasl']>): SASLOptions {
 
 const describe = (err: unknown): string => (err instanceof Error ? err.message : String(err))
 
-function forward(log: Logger, { namespace, level, log: entry }: LogEntry): void {
+function forward(log: Logger, { namespace, level, log: entry }: LogEntry, errorLevel: number): void {
   const { message, timestamp: _t, logger: _l, ...extra } = entry
   // We promise at least once (deduped on event_id); bounded retries are chosen on purpose.
   if (message.startsWith('Limiting retries for the idempotent producer')) return
   const fields = { kafkajs: namespace, ...extra }
-  if (level === logLevel.ERROR) log.warn(`kafkajs: ${message}`, fields)
+  if (level === errorLevel) log.warn(`kafkajs: ${message}`, fields)
   else log.info(`kafkajs: ${message}`, fields)
 }
 

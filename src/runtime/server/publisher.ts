@@ -5,21 +5,21 @@ import { createBreaker } from '../../publish/breaker.ts'
 import { createDurablePublisher } from '../../publish/durable.ts'
 import { createKafkaRestPublisher } from '../../publish/kafka-rest.ts'
 import type { Publisher } from '../../publish/types.ts'
-import { createKafkajsPublisher } from './kafkajs-publisher.ts'
+import { openKafkajsPublisher } from './kafkajs-publisher.ts'
 import type { Spool } from './spool.ts'
 import { createSpoolBacklog, createSpoolPublisher } from './spool-publisher.ts'
 
 /** The Kafka publisher the settings name, or undefined when they name none. */
-export function createKafkaPublisher(
+export async function openKafkaPublisher(
   config: Config,
   settings: Settings,
   log: Logger,
   fetchFn: typeof fetch = globalThis.fetch.bind(globalThis),
-): Publisher | undefined {
+): Promise<Publisher | undefined> {
   const { transport: t, timeoutMs, lingerMs } = config.publish
   if (t.kind === 'kafkajs') {
     const password = settings['KAFKA_SASL_PASSWORD'] ?? ''
-    return createKafkajsPublisher({
+    return openKafkajsPublisher({
       brokers: t.brokers,
       clientId: t.clientId,
       ssl: t.ssl,
@@ -47,14 +47,14 @@ export function createKafkaPublisher(
 }
 
 /** Kafka first with the spool behind it (breaker, time bound, replay), or the spool as the sink. */
-export function createServerPublisher(
+export async function openServerPublisher(
   config: Config,
   settings: Settings,
   spool: Spool,
   log: Logger,
   clock: () => number,
-): Publisher {
-  const primary = createKafkaPublisher(config, settings, log)
+): Promise<Publisher> {
+  const primary = await openKafkaPublisher(config, settings, log)
   if (!primary) return createSpoolPublisher(spool, config.spoolDir)
   const { breaker, timeoutMs, replayBatch } = config.publish
   log.info('publishing to Kafka; the spool takes over while Kafka is unavailable', {

@@ -4,7 +4,7 @@ import type { Logger } from '../../observability/log.ts'
 import { createMemoryLimiter, createMemoryStore } from '../../store/memory.ts'
 import type { Limiter, Store } from '../../store/types.ts'
 import { createUpstashStore } from '../../store/upstash.ts'
-import { createRedisStore } from './redis-store.ts'
+import { openRedisStore } from './redis-store.ts'
 
 export type SharedState = { store: Store; limiter: Limiter; close(): Promise<void> }
 
@@ -19,7 +19,7 @@ export async function openSharedState(
 ): Promise<SharedState> {
   const { backend, prefix, timeoutMs } = config.store
   if (backend === 'redis') {
-    const redis = createRedisStore({
+    const redis = await openRedisStore({
       url: settings['REDIS_URL'] ?? '',
       prefix,
       ...(timeoutMs ? { timeoutMs } : {}),

@@ -9,7 +9,7 @@ import { Kafka, logLevel, type SASLOptions } from 'kafkajs'
 import { describe, expect, it } from 'vitest'
 import { PublishFailed } from '../../../src/publish/errors.ts'
 import { createLogger } from '../../../src/observability/log.ts'
-import { createKafkajsPublisher } from '../../../src/runtime/server/kafkajs-publisher.ts'
+import { openKafkajsPublisher } from '../../../src/runtime/server/kafkajs-publisher.ts'
 import {
   publisherScenarios,
   type ConsumedRecord,
@@ -51,7 +51,7 @@ describe.skipIf(brokers.length === 0)('runtime/server: kafkajs publisher (real b
     const created: string[] = []
     const log = createLogger('warn', (l) => console.error(l), Date.now)
     const publisher = (to: string[]) =>
-      createKafkajsPublisher({
+      openKafkajsPublisher({
         brokers: to,
         clientId: 'txgate-test',
         ssl,
@@ -82,7 +82,7 @@ describe.skipIf(brokers.length === 0)('runtime/server: kafkajs publisher (real b
 describe('runtime/server: kafkajs publisher (no broker needed)', () => {
   it('fails as retriable, not forever, when no broker listens, and says so on ping', async () => {
     const log = createLogger('silent', () => undefined, Date.now)
-    const p = createKafkajsPublisher({
+    const p = await openKafkajsPublisher({
       brokers: ['127.0.0.1:1'],
       clientId: 't',
       ssl: false,

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import {
-  createRedisStore,
+  openRedisStore,
   redactUrl,
   type RedisStore,
 } from '../../../src/runtime/server/redis-store.ts'
@@ -22,8 +22,8 @@ afterAll(() => deleteKeys(prefix))
 testStore({
   name: 'redis (ioredis, TCP)',
   async open() {
-    const a = createRedisStore({ url: SHARED, prefix })
-    const b = createRedisStore({ url: SHARED, prefix })
+    const a = await openRedisStore({ url: SHARED, prefix })
+    const b = await openRedisStore({ url: SHARED, prefix })
     await Promise.all([a.connected(2000), b.connected(2000)])
     return {
       a: { store: a, limiter: a },
@@ -50,7 +50,7 @@ describe('redis store (ioredis): when Redis is slow, down, or back', () => {
 
   it('fails open with reason "timeout" when Redis does not answer within the timeout', async () => {
     server = await startRedisServer()
-    store = createRedisStore({ url: server.url, prefix, timeoutMs: 50 })
+    store = await openRedisStore({ url: server.url, prefix, timeoutMs: 50 })
     expect(await store.connected(2000)).toBe(true)
     const admin = await server.admin()
     await admin.client('PAUSE', 1000, 'ALL')
@@ -68,7 +68,7 @@ describe('redis store (ioredis): when Redis is slow, down, or back', () => {
   it('fails open with reason "down" when nothing listens, and says so in ping', async () => {
     server = await startRedisServer()
     await server.kill()
-    store = createRedisStore({ url: server.url.replace('//', '//:s3cret-pass@'), prefix })
+    store = await openRedisStore({ url: server.url.replace('//', '//:s3cret-pass@'), prefix })
     expect(await store.claim('idem:x', 'ev-1', 30_000)).toMatchObject({
       state: 'unavailable',
       reason: 'down',
@@ -90,7 +90,7 @@ describe('redis store (ioredis): when Redis is slow, down, or back', () => {
 
   it('guards again by itself once Redis is back (no restart of the gateway)', async () => {
     server = await startRedisServer()
-    store = createRedisStore({ url: server.url, prefix })
+    store = await openRedisStore({ url: server.url, prefix })
     expect(await store.connected(2000)).toBe(true)
     await server.kill()
     expect(await store.claim('idem:back', 'ev-1', 30_000)).toMatchObject({ state: 'unavailable' })
@@ -115,7 +115,7 @@ describe('redactUrl', () => {
 
 describe('redis store (ioredis): the timeout measures Redis, not this process', () => {
   it('does not fail open when the answer arrived while this process was busy past the deadline', async () => {
-    const store = createRedisStore({ url: SHARED, prefix, timeoutMs: 50 })
+    const store = await openRedisStore({ url: SHARED, prefix, timeoutMs: 50 })
     try {
       expect(await store.connected(2000)).toBe(true)
       const claim = store.claim('idem:busy', 'ev-1', 30_000)

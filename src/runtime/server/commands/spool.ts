@@ -6,7 +6,7 @@ import { loadConfig } from '../../../config.ts'
 import { createLogger } from '../../../observability/log.ts'
 import { deliver, settleBatch } from '../../../publish/deliver.ts'
 import type { Command } from '../cli.ts'
-import { createKafkaPublisher } from '../publisher.ts'
+import { openKafkaPublisher } from '../publisher.ts'
 import { openSpool, readSpool } from '../spool.ts'
 import { QUARANTINE } from '../spool-files.ts'
 import { createSpoolBacklog } from '../spool-publisher.ts'
@@ -56,7 +56,7 @@ async function dumpRejected(dir: string): Promise<number> {
 async function replay(dir: string): Promise<number> {
   const config = loadConfig(process.env)
   const log = createLogger('warn', (line) => process.stderr.write(line + '\n'), Date.now)
-  const primary = createKafkaPublisher(config, process.env, log)
+  const primary = await openKafkaPublisher(config, process.env, log)
   if (!primary) {
     process.stderr.write(
       'txgate: set KAFKA_BROKERS or KAFKA_REST_URL to replay the spool into Kafka\n',
