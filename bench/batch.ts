@@ -12,7 +12,7 @@
  */
 import { execFileSync } from 'node:child_process'
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs'
-import { mkdtemp, rm, stat } from 'node:fs/promises'
+import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
@@ -63,12 +63,17 @@ async function main(): Promise<void> {
   childScript = fileURLToPath(await bundled(fileURLToPath(import.meta.url)))
   const n = Number(values.rows)
   const dir = values.keep ?? (await mkdtemp(join(tmpdir(), 'txgate-bench-')))
+  await mkdir(dir, { recursive: true })
   const formats = (values.formats as string).split(',')
   console.log(`batch bench: ${n.toLocaleString('en')} rows per file, workers=${values.workers}, sink=${values.sink}, ${availableParallelism()} cores, node ${process.version}`)
   const table: Record<string, string | number>[] = []
   for (const fmt of formats) {
-    const file = join(dir, `bench.${fmt}`)
-    await generate(fmt, n, file)
+    // Named by row count, so a kept file is reused by the next run with the same --rows.
+    const file = join(dir, `bench-${n}.${fmt}`)
+    if (!(await stat(file).catch(() => undefined))) {
+      await generate(fmt, n, `${file}.part`) // renamed once whole: an interrupted run leaves nothing to reuse
+      await rename(`${file}.part`, file)
+    }
     const size = (await stat(file)).size
     const raw = runChild('raw', file)
     const ours = runChild('ingest', file)
