@@ -1,9 +1,10 @@
 /** @module A unit of work (a block of lines, a Parquet row group) → its records as JSON lines; runs inline or in a worker. */
-import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, type AsyncBuffer, type FileMetaData } from 'hyparquet'
+import { asyncBufferFromFile, parquetMetadataAsync, type AsyncBuffer, type FileMetaData } from 'hyparquet'
 import { buildRecords, type BuildContext, type SourceRow } from '../../../batch/build.ts'
 import type { EncodedUnit } from '../../../batch/encode-unit.ts'
 import type { BatchMapping } from '../../../batch/mapping.ts'
 import { compileMapping } from '../../../batch/record.ts'
+import { readParquetWindow } from './parquet-window.ts'
 import { parseCsvBlock, parseNdjsonBlock, type CsvLayout } from './parse-block.ts'
 import { createBufferShelf, type BufferShelf } from './buffer-shelf.ts'
 import { shelvedTextSink } from './text-sink.ts'
@@ -51,7 +52,7 @@ export function createUnitProcessor(init: ProcessorInit, shelf: BufferShelf = cr
       const { file, metadata } = await parquet
       if (window?.start !== read.start) {
         window = undefined // the previous read's rows go before the next is read
-        window = { start: read.start, objects: await parquetReadObjects({ file, metadata, rowStart: read.start, rowEnd: read.end }) }
+        window = { start: read.start, objects: await readParquetWindow(file, metadata, read.start, read.end) }
       }
       const objects = window.objects.slice(rowStart - read.start, rowEnd - read.start)
       if (rowEnd >= read.end) window = undefined

@@ -1,8 +1,10 @@
 import { gzipSync } from 'node:zlib'
+import { parquetMetadata, type RowGroup } from 'hyparquet'
 import { parquetWriteBuffer } from 'hyparquet-writer'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { BatchMapping } from '../../../../src/batch/mapping.ts'
 import { TransactionMessage } from '../../../../src/message/schema.ts'
+import { PARQUET_READ_BYTES, PARQUET_UNIT_ROWS, windowRows } from '../../../../src/runtime/server/batch/units.ts'
 import { ACME, ACME_HEADER, acmeRows, createHarness, type Harness } from './harness.ts'
 
 let h: Harness
@@ -97,6 +99,37 @@ describe('batch: worker threads', () => {
       expect(h.dlq()[0]).toMatchObject({ location: { file: 'one-group.parquet', row: 4 } })
       await h.close()
     }
+  })
+
+  it('reads wide rows in smaller windows (memory follows the bytes read, not the row count), all of them in order', { timeout: 60_000 }, async () => {
+    // ~2 KB a row: 12 000 rows are ~24 MB of column data, three times one window's budget.
+    const n = 12_000
+    const ids = Array.from({ length: n }, (_, i) => `wide_${i}`)
+    const pq = new Uint8Array(
+      parquetWriteBuffer({
+        columnData: [
+          { name: 'txn_id', data: ids, type: 'STRING' },
+          { name: 'created_at', data: ids.map(() => new Date(Date.UTC(2024, 4, 1))), type: 'TIMESTAMP' },
+          { name: 'amount_minor', data: ids.map((_, i) => BigInt(100 + i)), type: 'INT64' },
+          { name: 'currency', data: ids.map(() => 'EUR'), type: 'STRING' },
+          { name: 'status', data: ids.map(() => 'SUCCEEDED'), type: 'STRING' },
+          { name: 'method', data: ids.map(() => 'sepa'), type: 'STRING' },
+          { name: 'customer', data: ids.map((_, i) => `cus_${i}`), type: 'STRING' },
+          { name: 'memo', data: ids.map((id) => `${id}:${'m'.repeat(2000)}`), type: 'STRING' },
+        ],
+        rowGroupSize: n,
+      }),
+    )
+    const metadata = parquetMetadata(pq.buffer as ArrayBuffer)
+    const rows = windowRows(metadata.row_groups[0] as RowGroup)
+    expect(rows).toBeLessThan(PARQUET_READ_BYTES / 1900)
+    expect(rows).toBeGreaterThanOrEqual(PARQUET_UNIT_ROWS)
+
+    h = await createHarness({ mappings: { lake: PARQUET }, workers: 2 })
+    Object.assign(h.env, { workerThresholdBytes: 0 })
+    const job = await h.ingest(await h.file('wide.parquet', pq), { provider: 'lake' })
+    expect(job.stats).toMatchObject({ read: n, published: n, dlq: 0 })
+    expect(h.transactions().map((m) => m['transaction_id'])).toEqual(ids)
   })
 
   it('reads Parquet row groups in workers', { timeout: 60_000 }, async () => {
