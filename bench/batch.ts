@@ -7,6 +7,8 @@
  *
  * Each ingest runs as `txgate ingest` does: its sources bundled (bin/bundle.js), without tsx's loader.
  *
+ * `--parquet-page-kb 256` writes Parquet pages of ~15 000–30 000 rows here, as Arrow/Spark files have.
+ *
  * Env: none. A 1 GB CSV is about 17 M rows (--rows 17000000 --formats csv --sink noop); it needs that
  * much disk in $TMPDIR, and ~17 GB more with --sink spool.
  */
@@ -35,6 +37,9 @@ const { values } = parseArgs({
     child: { type: 'string' },
     file: { type: 'string' },
     'block-kb': { type: 'string' },
+    // hyparquet-writer cuts pages at 1 MB, 100 000–400 000 short values; Arrow and Spark also
+    // cap a page at 20 000 rows. Smaller pages show what the reader does with such files.
+    'parquet-page-kb': { type: 'string', default: '1024' },
   },
 })
 
@@ -69,7 +74,8 @@ async function main(): Promise<void> {
   const table: Record<string, string | number>[] = []
   for (const fmt of formats) {
     // Named by row count, so a kept file is reused by the next run with the same --rows.
-    const file = join(dir, `bench-${n}.${fmt}`)
+    const pages = fmt.startsWith('parquet') && values['parquet-page-kb'] !== '1024' ? `-p${values['parquet-page-kb']}k` : ''
+    const file = join(dir, `bench-${n}${pages}.${fmt}`)
     if (!(await stat(file).catch(() => undefined))) {
       await generate(fmt, n, `${file}.part`) // renamed once whole: an interrupted run leaves nothing to reuse
       await rename(`${file}.part`, file)
@@ -78,7 +84,7 @@ async function main(): Promise<void> {
     const raw = runChild('raw', file)
     const ours = runChild('ingest', file)
     table.push({
-      format: fmt,
+      format: pages ? `${fmt} (${values['parquet-page-kb']} KB pages)` : fmt,
       MB: +(size / 1048576).toFixed(1),
       'raw parse rows/s': raw.rowsPerSec,
       'ingest rows/s': ours.rowsPerSec,
@@ -110,6 +116,7 @@ async function generate(fmt: string, n: number, file: string): Promise<void> {
       filename: file,
       columnData: (['id', 'created', 'amount', 'currency', 'status', 'method', 'customer'] as const).map((k) => ({ name: k, data: col(k), type: 'STRING' as const })),
       rowGroupSize: 100_000,
+      pageSize: Number(values['parquet-page-kb']) * 1024,
     })
     return
   }
