@@ -39,8 +39,8 @@ const RECORD_FAULTS = new Set([
 const RETRY = { retries: 5, initialRetryTime: 100, maxRetryTime: 1000 }
 
 /**
- * kafkajs is imported here, when a publisher is opened, not with this module: it costs ~12 MB of
- * RSS in every process that publishes elsewhere (the spool, the REST bridge).
+ * kafkajs is imported here, when a publisher is opened, not with this module, so processes that
+ * publish elsewhere (the spool, the REST bridge) do not load it (see openRedisStore for the gain).
  */
 export async function openKafkajsPublisher(opts: KafkajsOptions): Promise<Publisher> {
   const { Kafka, logLevel, Partitioners } = await import('kafkajs')
