@@ -47,8 +47,8 @@ export const ingestCommand: Command = {
     const settings = { LOG_LEVEL: 'warn', ...process.env }
     const s = batchSettings(settings)
     if (values.workers !== undefined) s.workers = Number(values.workers)
-    // Logs go to stderr: stdout carries the JSON summary only.
     tightenHeapGrowth()
+    // Logs go to stderr: stdout carries the JSON summary only.
     const deps = await buildServerDeps(settings, (line) => process.stderr.write(line + '\n'))
     try {
       const env = await buildBatchEnv(deps, s)
