@@ -4,6 +4,7 @@
  * against a gateway started as a process. It knows only base URLs.
  */
 import { describe, expect, it } from 'vitest'
+import { postKeepingEarlyAnswer } from '../helpers/post-early-answer.ts'
 import { SIGNED_PROVIDERS, stripeEvent, stripeHeaders, type SignedEvent } from './signers.ts'
 
 export type ConformanceTarget = {
@@ -106,7 +107,7 @@ export function runConformance(t: ConformanceTarget): void {
 
     it('answers 413 to a body over the limit (Content-Length declared)', async () => {
       const body = '{"pad":"' + 'x'.repeat(BODY_LIMIT) + '"}'
-      const res = await post(t.main(), { provider: 'stripe', body, headers: stripeHeaders(body) })
+      const res = await postKeepingEarlyAnswer(`${t.main()}/webhooks/v1/stripe/events`, stripeHeaders(body), body)
       await expectProblem(res, 413, 'payload_too_large')
     })
 
