@@ -165,8 +165,6 @@ async function child(kind: string, file: string): Promise<void> {
     }
   } else {
     const { ingestFile } = await import('../src/runtime/server/batch/ingest.ts')
-    // As `txgate ingest` does.
-    ;(await import('../src/runtime/server/batch/heap-growth.ts')).tightenHeapGrowth()
     const { createMemoryStore } = await import('../src/store/memory.ts')
     const { createRegistry } = await import('../src/provider/registry.ts')
     const { loadConfig } = await import('../src/config.ts')

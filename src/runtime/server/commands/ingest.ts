@@ -9,7 +9,6 @@ import { batchSettings, buildBatchEnv } from '../batch/env.ts'
 import { ingestFile } from '../batch/ingest.ts'
 import { parseChecksum, readSidecar } from '../batch/integrity.ts'
 import { createProgressBar } from '../batch/progress.ts'
-import { tightenHeapGrowth } from '../batch/heap-growth.ts'
 
 const USAGE =
   'usage: txgate ingest <path> --provider P [--checksum sha256:HEX] [--mapping file.yaml] [--force] [--workers N]\n' +
@@ -47,7 +46,6 @@ export const ingestCommand: Command = {
     const settings = { LOG_LEVEL: 'warn', ...process.env }
     const s = batchSettings(settings)
     if (values.workers !== undefined) s.workers = Number(values.workers)
-    tightenHeapGrowth()
     // Logs go to stderr: stdout carries the JSON summary only.
     const deps = await buildServerDeps(settings, (line) => process.stderr.write(line + '\n'))
     try {

@@ -4,7 +4,6 @@ import type { Command } from '../cli.ts'
 import { buildServerDeps } from '../deps.ts'
 import { batchSettings, buildBatchEnv } from '../batch/env.ts'
 import { watchDir } from '../batch/watch.ts'
-import { tightenHeapGrowth } from '../batch/heap-growth.ts'
 
 export const watchCommand: Command = {
   summary: 'ingest files dropped into a directory, then move them to processed/ or failed/: watch <dir> --provider P',
@@ -21,7 +20,6 @@ export const watchCommand: Command = {
       return 2
     }
     const settings = { LOG_LEVEL: 'warn', ...process.env }
-    tightenHeapGrowth()
     const deps = await buildServerDeps(settings, (line) => process.stderr.write(line + '\n'))
     const stop = new AbortController()
     process.once('SIGINT', () => stop.abort())
