@@ -36,6 +36,20 @@ export async function bundled(entry) {
   return pathToFileURL(path)
 }
 
+/** Runs `entry` bundled, or through tsx's loader (saying so on stderr) when bundling fails. */
+export async function runBundled(entry) {
+  let url
+  try {
+    url = await bundled(entry)
+  } catch (err) {
+    process.stderr.write(`txgate: running through tsx (bundling failed: ${err instanceof Error ? err.message : String(err)})\n`)
+    const { register } = await import('tsx/esm/api')
+    register()
+    url = pathToFileURL(entry)
+  }
+  await import(url.href)
+}
+
 /** Bundles of older sources, unused for an hour (a running process has its module loaded already). */
 async function pruneOlder(name, keep) {
   const hourAgo = Date.now() - 3_600_000

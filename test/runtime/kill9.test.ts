@@ -78,7 +78,7 @@ describe('runtime: kill -9 under load', () => {
     const d = double
     const spool = await tempDir('kill9')
     const start = async () => {
-      const g = await startGateway([process.execPath, '--import', 'tsx', 'src/runtime/node.ts'], {
+      const g = await startGateway([process.execPath, 'bin/serve.js'], {
         PORT: '0',
         HOST: '127.0.0.1',
         TXGATE_SPOOL_DIR: spool,

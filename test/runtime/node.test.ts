@@ -16,7 +16,7 @@ afterEach(async () => {
 })
 
 const start = async (spool: string) =>
-  (gateway = await startGateway([process.execPath, '--import', 'tsx', 'src/runtime/node.ts'], {
+  (gateway = await startGateway([process.execPath, 'bin/serve.js'], {
     PORT: '0',
     HOST: '127.0.0.1',
     TXGATE_SPOOL_DIR: spool,

@@ -32,7 +32,7 @@ type Launch = (port: number, dir: string, env: Record<string, string>) => Promis
 
 /** The command line each runtime is served with: the same as its npm start script. */
 const COMMANDS: Record<RuntimeName, Launch> = {
-  node: async () => [process.execPath, '--import', 'tsx', 'src/runtime/node.ts'],
+  node: async () => [process.execPath, 'bin/serve.js'],
   bun: async () => [BIN('bun'), 'run', 'src/runtime/bun.ts'],
   deno: async () => [BIN('deno'), 'run', ...DENO_PERMISSIONS, 'src/runtime/deno.ts'],
   workerd: async (port, dir, env) => {
