@@ -71,16 +71,16 @@ const variants: Variant[] = args.overhead
   ? [
       {
         name: 'txgate, metrics+logs on',
-        entry: 'src/runtime/node.ts',
+        entry: 'bin/serve.js',
         env: { ...gatewayEnv, LOG_LEVEL: 'info' },
       },
       {
         name: 'txgate, metrics+logs off',
-        entry: 'src/runtime/node.ts',
+        entry: 'bin/serve.js',
         env: { ...gatewayEnv, LOG_LEVEL: 'silent', TXGATE_METRICS: 'off' },
       },
     ]
-  : [{ name: 'txgate', entry: 'src/runtime/node.ts', env: gatewayEnv }]
+  : [{ name: 'txgate', entry: 'bin/serve.js', env: gatewayEnv }]
 if (args.baseline)
   variants.push({ name: 'bare hono (ceiling)', entry: 'bench/bare-hono.ts', env: {} })
 

@@ -15,10 +15,10 @@ export type Target = {
 
 const ROOT = new URL('../../', import.meta.url)
 
-/** `entry` is a path from the repository root, run with tsx on this same Node. */
+/** `entry` is a path from the repository root, run on this same Node (TypeScript through tsx). */
 export async function startTarget(entry: string, env: Record<string, string>): Promise<Target> {
   const dir = await mkdtemp(join(tmpdir(), 'txgate-bench-'))
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child = spawn(process.execPath, entry.endsWith('.ts') ? ['--import', 'tsx', entry] : [entry], {
     cwd: ROOT,
     env: {
       PATH: process.env['PATH'] ?? '',
