@@ -3,7 +3,7 @@
  * a deploy uploads), and a workerd config that serves it on one port with the given bindings.
  */
 import { spawnSync } from 'node:child_process'
-import { readFileSync, rmSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { copyFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { tempDir } from '../helpers/temp-dir.ts'
@@ -17,7 +17,6 @@ let bundle: Promise<string> | undefined
 export function workerBundle(env: Record<string, string>): Promise<string> {
   bundle ??= (async () => {
     const dir = await tempDir('worker-bundle')
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
     const r = spawnSync(process.execPath, [WRANGLER, 'deploy', '--dry-run', '--outdir', dir], {
       cwd: ROOT,
       encoding: 'utf8',

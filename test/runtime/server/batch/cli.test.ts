@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { tempDir } from '../../../helpers/temp-dir.ts'
 import { createHarness } from './harness.ts'
 import { watchDir } from '../../../../src/runtime/server/batch/watch.ts'
 
@@ -32,11 +32,10 @@ async function ingest(...args: string[]): Promise<{ code: number; out: string; e
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'txgate-cli-'))
+  dir = await tempDir('cli')
   env = { ...process.env, TXGATE_SPOOL_DIR: join(dir, 'spool'), TXGATE_BATCH_DIR: join(dir, 'batch'), TXGATE_BATCH_WORKERS: '0' }
   await writeFile(join(dir, 'bank.yaml'), MAPPING)
 })
-afterAll(() => rm(dir, { recursive: true, force: true }))
 
 describe('batch: txgate ingest', { timeout: 60_000 }, () => {
   it('prints a JSON summary and says by its exit code whether records went to the DLQ or the file was refused', async () => {
