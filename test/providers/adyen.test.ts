@@ -1,71 +1,11 @@
 import { hmacValidator } from '@adyen/api-library'
 import { describe, expect, it } from 'vitest'
 import adyen from '../../providers/adyen.ts'
-import { createTestGateway, fixture } from '../helpers/app.ts'
-import { testProvider } from '../helpers/provider-suite.ts'
+import { createTestGateway } from '../helpers/app.ts'
+import { authorization, body, credentials, current, previous, signItems, wrong, type Notification } from './cases/adyen.ts'
 
-const body = await fixture('adyen.json')
-const current = '44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056'
-const previous = 'DFB1EB5485895CFA84146406857104ABB4CBCABDC8AAF103A624C8F6A3EAAB00'
-const wrong = '0000000000000000000000000000000000000000000000000000000000000000'
-const credentials = 'adyen_webhook_user:p4ss:with:colons'
-const authorization = `Basic ${btoa(credentials)}`
-
-type Notification = {
-  notificationItems: {
-    NotificationRequestItem: Record<string, unknown> & { additionalData?: object }
-  }[]
-}
-
+// The table cases (valid, tampers, rotation, duplicate, ignored, DLQ) are in cases/adyen.ts.
 const validator = new hmacValidator()
-
-/** Re-signs every item with Adyen's own SDK, as Adyen does when it sends the notification. */
-function signItems(payload: string, key: string): string {
-  let parsed: Notification
-  try {
-    parsed = JSON.parse(payload) as Notification
-  } catch {
-    return payload // what does not parse cannot carry a signature
-  }
-  for (const { NotificationRequestItem: item } of parsed.notificationItems) {
-    // The SDK's NotificationRequestItem type is a class; the plain JSON object is what it reads.
-    const hmacSignature = validator.calculateHmac(item as never, key)
-    item.additionalData = { ...item.additionalData, hmacSignature }
-  }
-  return JSON.stringify(parsed, null, 2)
-}
-
-const sign = (payload: string, { secret }: { secret: string }) => ({
-  body: signItems(payload, secret),
-  headers: { authorization },
-})
-
-// With Basic configured the Authorization header is what "missing / tampered header" removes or
-// corrupts; the signature inside the items is tampered with in the special cases below.
-testProvider({
-  provider: 'adyen',
-  settings: { ADYEN_HMAC_KEY: `${previous},${current}`, ADYEN_BASIC_AUTH: credentials },
-  secrets: { current, previous, wrong },
-  body,
-  sign,
-  signatureHeader: 'authorization',
-  signsTime: false,
-  tamperBody: (b) => b.replace('"value": 10100', '"value": 10'),
-  nonTransaction: (b) => b.replace('"AUTHORISATION"', '"REPORT_AVAILABLE"'),
-  unnormalizable: (b) => b.replace('"currency": "EUR"', '"currency": "ZZZ"'),
-  acknowledgement: '[accepted]',
-  expected: {
-    event_type: 'AUTHORISATION',
-    transaction_id: '123456789',
-    amount: 10100,
-    currency: 'EUR',
-    status: 'authorisation',
-    payment_method: 'card',
-    customer_id: null,
-    timestamp: '2017-01-19T15:42:03.000Z',
-    idempotency_key: '123456789:AUTHORISATION',
-  },
-})
 
 /** A notification holding the fixture's item once per override, each signed with `key`. */
 function notification(key: string, ...overrides: Record<string, unknown>[]): string {

@@ -1,87 +1,14 @@
-import { randomUUID } from 'node:crypto'
-import { crc32 as zlibCrc32 } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
 import paypal from '../../providers/paypal.ts'
 import { X509Certificate } from '../../src/auth/x509.ts'
-import { createTestGateway, fixture, type TestGateway } from '../helpers/app.ts'
-import { serveCerts } from '../helpers/cert-server.ts'
-import { testProvider, type SignedRequest } from '../helpers/provider-suite.ts'
-import { createRoot, issue, pemChain, signRsaSha256, type KeyedCert } from '../helpers/test-ca.ts'
+import { createTestGateway, type TestGateway } from '../helpers/app.ts'
+import type { SignedRequest } from '../helpers/provider-suite.ts'
+import { createRoot, issue, pemChain } from '../helpers/test-ca.ts'
+import { body, current, intermediate, leaf, root, server, settings, sign } from './cases/paypal.ts'
 
-// PayPal publishes no signer: only PayPal holds the key behind its message-verification
-// certificates, and no SDK has a test helper (providers.md). So these tests run their own CA
-// (root → intermediate → leaf CN messageverificationcerts.paypal.com), serve the chain from a
-// loopback cert URL, and sign with node:crypto exactly as PayPal-Java-SDK's
-// Event.validateReceivedEvent verifies: RSA-SHA256 over `id|time|webhookId|crc32(body)`.
-
-const body = await fixture('paypal.json')
-const server = await serveCerts()
+// The table cases (valid, tampers, rotation, duplicate, ignored, DLQ) are in cases/paypal.ts,
+// with the test CA and the certificate server these special cases use too.
 afterAll(() => server.close())
-const root = await createRoot()
-const intermediate = await issue(root, { cn: 'txgate test intermediate', ca: true })
-const leaf = await issue(intermediate, { cn: 'messageverificationcerts.paypal.com' })
-server.routes.set('/certs/CERT-good', pemChain(leaf, intermediate))
-const certUrl = `${server.base}/certs/CERT-good`
-
-const current = 'WH-ID-CURRENT-7PV01234'
-const previous = 'WH-ID-PREVIOUS-3KD56789'
-const settings = {
-  PAYPAL_WEBHOOK_ID: `${previous},${current}`,
-  PAYPAL_CERT_URL_PREFIXES: `${server.base}/certs/`,
-  PAYPAL_TRUSTED_CA: root.pem,
-}
-
-type Overrides = { signer?: KeyedCert; certUrl?: string; headers?: Record<string, string> }
-
-/** Signs `payload` as PayPal does, for webhook subscription `webhookId`, at `at` (Unix seconds). */
-async function sign(
-  payload: string,
-  webhookId: string,
-  at: number,
-  o: Overrides = {},
-): Promise<SignedRequest> {
-  const id = randomUUID()
-  const time = new Date(at * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')
-  const crc = zlibCrc32(Buffer.from(payload)) // zlib's CRC-32, independent of the gateway's
-  const sig = await signRsaSha256(o.signer ?? leaf, `${id}|${time}|${webhookId}|${crc}`)
-  return {
-    body: payload,
-    headers: {
-      'paypal-transmission-id': id,
-      'paypal-transmission-time': time,
-      'paypal-transmission-sig': sig,
-      'paypal-cert-url': o.certUrl ?? certUrl,
-      'paypal-auth-algo': 'SHA256withRSA',
-      ...o.headers,
-    },
-  }
-}
-
-testProvider({
-  provider: 'paypal',
-  settings,
-  // The "secret" that rotates is the webhook subscription id: several may be configured.
-  secrets: { current, previous, wrong: 'WH-ID-SOMEONE-ELSE' },
-  body,
-  sign: (payload, { secret, at }) => sign(payload, secret, at),
-  signatureHeader: 'paypal-transmission-sig',
-  signsTime: true,
-  toleranceDirection: 'both',
-  tamperBody: (b) => b.replace('"value": "2.51"', '"value": "0.01"'),
-  nonTransaction: (b) => b.replace('"PAYMENT.CAPTURE.COMPLETED"', '"CUSTOMER.DISPUTE.CREATED"'),
-  unnormalizable: (b) => b.replace('"currency_code": "USD"', '"currency_code": "ZZZ"'),
-  expected: {
-    event_type: 'PAYMENT.CAPTURE.COMPLETED',
-    transaction_id: '27M47624FP291604U',
-    amount: 251,
-    currency: 'USD',
-    status: 'completed',
-    payment_method: 'paypal',
-    customer_id: null,
-    timestamp: '2019-02-14T21:49:58.000Z',
-    idempotency_key: 'WH-58D329510W468432D-8HN650336L201105X',
-  },
-})
 
 describe('provider: paypal (special cases)', () => {
   const gateway = () => createTestGateway(settings)

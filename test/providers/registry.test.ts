@@ -11,6 +11,13 @@ describe('providers: registry', () => {
     expect(providers.map((p) => p.id).sort()).toEqual(files.sort())
   })
 
+  it('has a conformance case file test/providers/cases/<id>.ts for every registered provider', async () => {
+    const cases = (await readdir(new URL('./cases/', import.meta.url)))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => f.replace(/\.ts$/, ''))
+    expect(providers.map((p) => p.id).filter((id) => !cases.includes(id))).toEqual([])
+  })
+
   it('refuses duplicate and non-URL-safe ids, and never resolves prototype names', () => {
     const [first] = providers
     if (!first) throw new Error('no providers')

@@ -1,44 +1,9 @@
 import Stripe from 'stripe'
 import { describe, expect, it } from 'vitest'
-import { createTestGateway, fixture } from '../helpers/app.ts'
-import { testProvider } from '../helpers/provider-suite.ts'
+import { createTestGateway } from '../helpers/app.ts'
+import { body, current } from './cases/stripe.ts'
 
-const body = await fixture('stripe.json')
-const current = 'whsec_current_0123456789'
-const previous = 'whsec_previous_0123456789'
-
-// Signed by Stripe's own SDK: the header comes from stripe-node, not from our code.
-const sign = (payload: string, { secret, at }: { secret: string; at: number }) => ({
-  body: payload,
-  headers: {
-    'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp: at }),
-  },
-})
-
-testProvider({
-  provider: 'stripe',
-  settings: { STRIPE_WEBHOOK_SECRET: `${previous},${current}` },
-  secrets: { current, previous, wrong: 'whsec_wrong' },
-  body,
-  sign,
-  signatureHeader: 'stripe-signature',
-  signsTime: true,
-  toleranceDirection: 'past',
-  tamperBody: (b) => b.replace('"amount": 1099', '"amount": 1'),
-  nonTransaction: (b) => b.replace('"payment_intent.succeeded"', '"customer.created"'),
-  unnormalizable: (b) => b.replace('"currency": "usd"', '"currency": "zzz"'),
-  expected: {
-    event_type: 'payment_intent.succeeded',
-    transaction_id: 'pi_1MoS6tLgUG5tbmjcQ62U6djv',
-    amount: 1099,
-    currency: 'USD',
-    status: 'succeeded',
-    payment_method: 'card',
-    customer_id: null,
-    timestamp: '2023-03-22T13:53:51.000Z',
-    idempotency_key: 'evt_1MoS6tLgUG5tbmjchDsX6fiT',
-  },
-})
+// The table cases (valid, tampers, rotation, duplicate, ignored, DLQ) are in cases/stripe.ts.
 
 describe('provider: stripe (special cases)', () => {
   it('accepts a header carrying one v1 per secret during a roll, only one of them valid', async () => {
