@@ -1,6 +1,5 @@
-import { createHmac, randomBytes } from 'node:crypto'
+import { createHmac } from 'node:crypto'
 import { SignJWT, UnsecuredJWT } from 'jose'
-import { Webhook } from 'standardwebhooks'
 import { Webhook as SvixWebhook } from 'svix'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestGateway, type TestGateway } from '../helpers/app.ts'
@@ -11,7 +10,7 @@ import {
   type Issuer,
   type JwksServer,
 } from '../helpers/jwt-issuer.ts'
-import { current, event, previous, signStandard, whsec } from './cases/generic.ts'
+import { current, event, signStandard } from './cases/generic.ts'
 
 // The table cases (valid, tampers, rotation, duplicate, ignored, DLQ) are in cases/generic.ts.
 

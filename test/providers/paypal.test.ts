@@ -4,7 +4,7 @@ import { X509Certificate } from '../../src/auth/x509.ts'
 import { createTestGateway, type TestGateway } from '../helpers/app.ts'
 import type { SignedRequest } from '../helpers/provider-suite.ts'
 import { createRoot, issue, pemChain } from '../helpers/test-ca.ts'
-import { body, current, intermediate, leaf, root, server, settings, sign } from './cases/paypal.ts'
+import { body, current, intermediate, leaf, server, settings, sign } from './cases/paypal.ts'
 
 // The table cases (valid, tampers, rotation, duplicate, ignored, DLQ) are in cases/paypal.ts,
 // with the test CA and the certificate server these special cases use too.
