@@ -1,5 +1,5 @@
 /** @module createApp(deps): the route table and middleware order, nothing else. */
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import { mountBatchRoutes } from './batch/routes.ts'
 import type { Deps } from './deps.ts'
 import { GatewayError, NotFound } from './errors.ts'
@@ -11,6 +11,9 @@ import { auditContext, auditEvents } from './observability/audit.ts'
 import { observeDeps } from './observability/observe-deps.ts'
 import { providerStatuses } from './pipeline/provider-status.ts'
 import { createWebhookHandler, type WebhookResult } from './pipeline/webhook.ts'
+import { isTenantId } from './tenant/tenant-id.ts'
+import { metricsTenantsMax } from './tenant/tenant-labels.ts'
+import { tenantMetrics } from './middleware/tenant-metrics.ts'
 
 export function createApp(given: Deps) {
   // Metrics and activity defaulted; store, limiter and publisher wrapped to be counted.
@@ -39,24 +42,33 @@ export function createApp(given: Deps) {
     return c.json({ status: ready ? 'ready' : 'unavailable', store, publisher: shown, providers: configuredProviders }, ready ? 200 : 503)
   })
 
-  app.post('/webhooks/v1/:provider/events', async (c) => {
-    const providerId = c.req.param('provider')
+  const tenantsMax = metricsTenantsMax(deps.settings['TXGATE_METRICS_TENANTS_MAX'])
+  app.use('/webhooks/v1/:provider/events/:tenant', tenantMetrics(deps.metrics, webhooks.servesTenant, tenantsMax))
+  // One provider for many merchants: `/events/{tenant}` verifies with that tenant's secrets only
+  // (src/tenant/), and the tenant travels in the message, its headers and the logs.
+  const webhook = async (c: Context<AppEnv>, tenant: string | undefined) => {
+    const providerId = c.req.param('provider') ?? ''
     c.set('providerId', providerId)
-    const result = await webhooks.handle(providerId, c.req.raw, c.get('trace'))
+    if (tenant !== undefined && isTenantId(tenant)) c.set('tenantId', tenant)
+    const result = await webhooks.handle(providerId, c.req.raw, c.get('trace'), tenant)
     c.set('outcome', outcomeLabel(result))
-    const who = auditContext(c.get('requestId'), providerId, c.req.raw.headers, () => deps.clientIp?.(c))
+    const who = auditContext(c.get('requestId'), providerId, c.req.raw.headers, () => deps.clientIp?.(c), undefined, tenant)
     auditEvents(deps.log, deps.metrics, { ...who, provider: providerId }, result.items)
     for (const [name, value] of Object.entries(result.headers)) c.header(name, value)
     const eventIds = result.items.flatMap((i) => ('eventId' in i ? [i.eventId] : []))
     if (eventIds.length > 0) c.header('txgate-event-id', eventIds.join(','))
     if (result.provider.acknowledgement !== undefined) return c.text(result.provider.acknowledgement, 200)
     return c.json(answerBody(result), 200)
-  })
+  }
+  app.post('/webhooks/v1/:provider/events', (c) => webhook(c, undefined))
+  app.post('/webhooks/v1/:provider/events/:tenant', (c) => webhook(c, c.req.param('tenant')))
 
-  app.all('/webhooks/v1/:provider/events', (c) => {
+  const notAllowed = (c: Context<AppEnv>) => {
     const err = new MethodNotAllowed(`${c.req.method} is not allowed here; use POST`)
     return problemResponse(err, c.get('requestId'))
-  })
+  }
+  app.all('/webhooks/v1/:provider/events', notAllowed)
+  app.all('/webhooks/v1/:provider/events/:tenant', notAllowed)
 
   mountBatchRoutes(app, deps)
 

@@ -50,6 +50,13 @@ export class UnknownProvider extends GatewayError {
   override readonly title = 'Unknown provider'
 }
 
+/** A tenant route whose tenant has no credentials for the provider: never another tenant's. */
+export class UnknownTenant extends GatewayError {
+  override readonly code = 'unknown_tenant'
+  override readonly status = 404
+  override readonly title = 'Unknown tenant'
+}
+
 export class PayloadTooLarge extends GatewayError {
   override readonly code = 'payload_too_large'
   override readonly status = 413

@@ -24,7 +24,7 @@ export function createErrorHandler(log: Logger, clientIp?: Deps['clientIp']) {
       auditError(
         log,
         err,
-        auditContext(requestId, c.get('providerId'), c.req.raw.headers, () => clientIp?.(c), c.get('route')),
+        auditContext(requestId, c.get('providerId'), c.req.raw.headers, () => clientIp?.(c), c.get('route'), c.get('tenantId')),
       )
       return problemResponse(err, requestId)
     }

@@ -8,6 +8,8 @@ export type AppEnv = {
     requestId: string
     trace: TraceContext
     providerId?: string
+    /** The tenant segment of a tenant route, once it is a well-formed tenant id. */
+    tenantId?: string
     outcome?: string
     /** Why a request was refused, from a fixed set (UnauthorizedReason), for the metrics label. */
     reason?: string
@@ -38,6 +40,7 @@ export function requestContext(log: Logger, clock: () => number): MiddlewareHand
       method: c.req.method,
       path: c.req.path,
       provider: c.get('providerId'),
+      tenant: c.get('tenantId'),
       outcome: c.get('outcome'),
       // Set when the shared store did not answer and the request went on unguarded (fail open).
       degraded: c.res.headers.get('txgate-degraded') ?? undefined,

@@ -16,6 +16,8 @@ export type AuditContext = {
   forwardedFor: string | undefined
   /** The family of routes, when not the webhooks' (`batch`). */
   route?: string | undefined
+  /** The tenant of a tenant route (`/webhooks/v1/{provider}/events/{tenant}`), when well formed. */
+  tenant?: string | undefined
 }
 
 /** Timestamps outside the tolerance are what a replayed (captured and resent) request looks like. */
@@ -33,6 +35,7 @@ export function auditError(log: Logger, err: GatewayError, ctx: AuditContext): v
     request_id: ctx.requestId,
     ...(ctx.route ? { route: ctx.route } : {}),
     provider: ctx.provider,
+    ...(ctx.tenant ? { tenant: ctx.tenant } : {}),
     ip: ctx.ip,
     forwarded_for: ctx.forwardedFor,
   }
@@ -81,6 +84,7 @@ function auditDuplicate(log: Logger, ctx: AuditContext, eventId: string): void {
     kind: 'duplicate',
     request_id: ctx.requestId,
     provider: ctx.provider,
+    ...(ctx.tenant ? { tenant: ctx.tenant } : {}),
     ip: ctx.ip,
     first_event_id: eventId,
   })
@@ -129,6 +133,7 @@ export function auditContext(
   headers: Headers,
   peer: () => string | undefined,
   route?: string,
+  tenant?: string,
 ): AuditContext {
   let ip: string | undefined
   try {
@@ -138,5 +143,5 @@ export function auditContext(
   }
   const forwarded =
     headers.get('x-forwarded-for')?.split(',')[0]?.trim() || headers.get('x-real-ip') || undefined
-  return { requestId, provider, ip, forwardedFor: forwarded, route }
+  return { requestId, provider, ip, forwardedFor: forwarded, route, tenant }
 }

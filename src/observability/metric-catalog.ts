@@ -69,6 +69,11 @@ export const CATALOG = {
       { name: 'reason', values: UNAUTHORIZED_REASONS },
     ],
   },
+  txgate_tenant_requests_total: {
+    type: 'counter',
+    help: 'Tenant-route requests by tenant and outcome; at most TXGATE_METRICS_TENANTS_MAX tenants by name, the rest as "other".',
+    labels: [{ name: 'tenant' }, { name: 'outcome', values: OUTCOMES }],
+  },
   txgate_events_total: {
     type: 'counter',
     help: 'Events (a request may carry several) by provider and outcome.',

@@ -21,7 +21,9 @@ import { checkRateLimit } from './rate-limit.ts'
 
 export type AdmissionRequest = {
   provider: string
-  /** `{provider}:{client_id}`. */
+  /** keyScope(provider, tenant): what the claims are keyed under. */
+  scope: string
+  /** `{scope}:{client_id}`. */
   bucket: string
   rule: RateLimitRule
   now: number
@@ -80,7 +82,7 @@ export function createAdmission(
     async admit(req) {
       const unique = [...new Set(req.keys)]
       const wanted = unique.map((k) => ({
-        key: idempotencyStoreKey(req.provider, k),
+        key: idempotencyStoreKey(req.scope, k),
         eventId: uuidv7(req.now),
       }))
       const { limit, claims: results } = await decide(req, wanted)

@@ -12,14 +12,14 @@ export type Claim =
   | { state: 'unguarded'; key: string; eventId: string; reason: StoreFailure; detail?: string }
 
 export type Idempotency = {
-  claim(provider: string, idempotencyKey: string, eventId: string): Promise<Claim>
+  claim(scope: string, idempotencyKey: string, eventId: string): Promise<Claim>
   commit(claim: Claim, outcome: IdempotencyAnswer['outcome']): Promise<void>
   release(claim: Claim): Promise<void>
 }
 
-/** The store key of a provider's idempotency key (DESIGN: `idem:{provider}:{key}`). */
-export const idempotencyStoreKey = (provider: string, idempotencyKey: string): string =>
-  `idem:${provider}:${idempotencyKey}`
+/** The store key of an idempotency key (DESIGN: `idem:{provider}:{key}`; scope: src/store/scope.ts). */
+export const idempotencyStoreKey = (scope: string, idempotencyKey: string): string =>
+  `idem:${scope}:${idempotencyKey}`
 
 /** What the store answered, as the pipeline acts on it. */
 export function toClaim(r: ClaimResult, key: string, eventId: string): Claim {
@@ -55,8 +55,8 @@ export function createIdempotency(
   log: Logger,
 ): Idempotency {
   return {
-    async claim(provider, idempotencyKey, eventId) {
-      const key = idempotencyStoreKey(provider, idempotencyKey)
+    async claim(scope, idempotencyKey, eventId) {
+      const key = idempotencyStoreKey(scope, idempotencyKey)
       return toClaim(await store.claim(key, eventId, opts.inFlightTtlMs), key, eventId)
     },
     async commit(claim, outcome) {

@@ -1,7 +1,7 @@
 /** @module The real-time path: body → authenticate → parse → rate limit + claim → normalize → publish. */
 import type { VerifyEnv } from '../auth/types.ts'
 import type { Deps } from '../deps.ts'
-import { GatewayError, UnknownProvider, Unavailable } from '../errors.ts'
+import { GatewayError, UnknownProvider, UnknownTenant, Unavailable } from '../errors.ts'
 import { normalize } from '../message/normalize.ts'
 import { SCHEMA_VERSION } from '../message/schema.ts'
 import type { DlqMessage } from '../message/schema.ts'
@@ -11,6 +11,9 @@ import type { TraceContext } from '../observability/trace.ts'
 import type { AnyProvider, ItemContext, RateLimitRule } from '../provider/types.ts'
 import { dlqRecord, transactionRecord } from '../publish/records.ts'
 import type { KafkaRecord } from '../publish/types.ts'
+import { keyScope } from '../store/scope.ts'
+import { isTenantId } from '../tenant/tenant-id.ts'
+import { tenantSettings } from '../tenant/tenant-settings.ts'
 import { authenticateItems, authenticateRequest, planAuth, type AuthPlan } from './authenticate.ts'
 import { createAdmission, type Gate } from './admission.ts'
 import { createIdempotency } from './idempotency.ts'
@@ -30,11 +33,27 @@ export type WebhookResult = {
   provider: AnyProvider
 }
 
-type Route = { provider: AnyProvider; plan: AuthPlan; env: VerifyEnv; rule: RateLimitRule }
+/** A provider as one tenant (or the default, `tenant: null`) is served. */
+type Route = {
+  provider: AnyProvider
+  plan: AuthPlan
+  env: VerifyEnv
+  rule: RateLimitRule
+  tenant: string | null
+  /** keyScope(provider, tenant): rate-limit bucket and idempotency keys. */
+  scope: string
+}
 
 export type WebhookHandler = {
-  handle(providerId: string, req: Request, trace: TraceContext): Promise<WebhookResult>
+  /** `tenant`: from `/webhooks/v1/{provider}/events/{tenant}`; undefined on the default route. */
+  handle(providerId: string, req: Request, trace: TraceContext, tenant?: string): Promise<WebhookResult>
+  /** Whether the tenant has credentials of its own for the provider. */
+  servesTenant(providerId: string, tenant: string): boolean
 }
+
+// Configured tenants' routes are kept; an unconfigured tenant is looked up again each time, so
+// requests naming made-up tenants cost a lookup, not memory.
+const MAX_CACHED_TENANT_ROUTES = 10_000
 
 export function createWebhookHandler(deps: Deps): WebhookHandler {
   const { config, registry, settings, log } = deps
@@ -44,7 +63,28 @@ export function createWebhookHandler(deps: Deps): WebhookHandler {
     const tolerance = config.toleranceSec(provider.id) ?? provider.toleranceSec
     const env = createVerifyEnv(settings, deps.fetch, tolerance, secrets, deps.hmac)
     const plan = planAuth(provider, env)
-    routes.set(provider.id, { provider, plan, env, rule: config.rateLimit(provider.id, provider.rateLimit) })
+    const rule = config.rateLimit(provider.id, provider.rateLimit)
+    routes.set(provider.id, { provider, plan, env, rule, tenant: null, scope: keyScope(provider.id, null) })
+  }
+  const tenantRoutes = new Map<string, Route>()
+
+  /** The tenant's route, or 404 unknown_tenant when it has no credentials of its own. */
+  function tenantRoute(base: Route, tenant: string): Route {
+    const id = `${base.provider.id}/${tenant}`
+    const known = tenantRoutes.get(id)
+    if (known) return known
+    if (!isTenantId(tenant)) throw new UnknownTenant(`no tenant "${tenant}" for provider "${base.provider.id}"`)
+    const { provider } = base
+    const own = tenantSettings(settings, provider, tenant)
+    const tolerance = config.toleranceSec(provider.id) ?? provider.toleranceSec
+    const env = createVerifyEnv(own, deps.fetch, tolerance, undefined, deps.hmac)
+    const plan = planAuth(provider, env)
+    if (!plan.configured) throw new UnknownTenant(`no tenant "${tenant}" for provider "${provider.id}"`)
+    // TXGATE_RATE_LIMIT_<ID>__<TENANT>, else the provider's limit (each tenant its own bucket).
+    const rule = config.rateLimit(`${provider.id}__${tenant}`, base.rule)
+    const route: Route = { provider, plan, env, rule, tenant, scope: keyScope(provider.id, tenant) }
+    if (tenantRoutes.size < MAX_CACHED_TENANT_ROUTES) tenantRoutes.set(id, route)
+    return route
   }
   const idempotency = createIdempotency(
     deps.store,
@@ -114,6 +154,7 @@ export function createWebhookHandler(deps: Deps): WebhookHandler {
         dlqMessage(base, reason, rawItem, now, trace.traceId),
         trace.traceparent,
         trace.tracestate,
+        route.tenant ?? config.tenantId,
       ),
       dlq: reason,
     })
@@ -122,12 +163,14 @@ export function createWebhookHandler(deps: Deps): WebhookHandler {
       return toDlq(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '))
     }
     try {
-      const fields = provider.map(parsed.data, item, ctx)
+      const mapped = provider.map(parsed.data, item, ctx)
+      // On a tenant route the tenant is the one whose secret verified, whatever the payload says.
+      const fields = route.tenant === null ? mapped : { ...mapped, tenantId: route.tenant }
       const n = normalize(fields, {
         ...base,
         source: 'webhook',
         traceId: trace.traceId,
-        tenantId: config.tenantId,
+        tenantId: route.tenant ?? config.tenantId,
         ingestedAt: now,
         raw: rawItem,
       })
@@ -140,12 +183,24 @@ export function createWebhookHandler(deps: Deps): WebhookHandler {
   }
 
   return {
-    async handle(providerId, req, trace) {
-      const route = routes.get(providerId)
-      // A provider that is not configured answers exactly like one that does not exist.
-      if (!route || !route.plan.configured || registry.get(providerId) === undefined) {
+    servesTenant(providerId, tenant) {
+      const base = routes.get(providerId)
+      if (!base) return false
+      try {
+        tenantRoute(base, tenant)
+        return true
+      } catch {
+        return false
+      }
+    },
+    async handle(providerId, req, trace, tenant) {
+      const base = routes.get(providerId)
+      if (!base || registry.get(providerId) === undefined) {
         throw new UnknownProvider(`no configured provider "${providerId}"`)
       }
+      // A provider that is not configured answers exactly like one that does not exist.
+      if (tenant === undefined && !base.plan.configured) throw new UnknownProvider(`no configured provider "${providerId}"`)
+      const route = tenant === undefined ? base : tenantRoute(base, tenant)
       const { provider, plan, env } = route
       // Times verify, store and publish calls, and traces them when an OpenTelemetry SDK is registered.
       const stage = stageRunner(deps.metrics ?? NO_METRICS, provider.id, trace)
@@ -157,7 +212,8 @@ export function createWebhookHandler(deps: Deps): WebhookHandler {
       const client = provider.clientId?.(req.headers) ?? principal ?? 'default'
       const limit = {
         provider: provider.id,
-        bucket: `${provider.id}:${client}`,
+        scope: route.scope,
+        bucket: `${route.scope}:${client}`,
         rule: route.rule,
         now,
       }

@@ -11,16 +11,22 @@ export function transactionRecord(
   return {
     topic,
     key: `${m.provider}:${m.transaction_id}`,
-    headers: recordHeaders(m.event_id, m.provider, m.source, m.schema_version, traceparent, tracestate),
+    headers: withTenant(recordHeaders(m.event_id, m.provider, m.source, m.schema_version, traceparent, tracestate), m.tenant_id),
     value: m,
   }
 }
 
-export function dlqRecord(topic: string, m: DlqMessage, traceparent: string, tracestate?: string): KafkaRecord {
+export function dlqRecord(
+  topic: string,
+  m: DlqMessage,
+  traceparent: string,
+  tracestate?: string,
+  tenantId: string | null = null,
+): KafkaRecord {
   return {
     topic,
     key: `${m.provider}:${m.idempotency_key ?? m.event_id}`,
-    headers: recordHeaders(m.event_id, m.provider, m.source, m.schema_version, traceparent, tracestate),
+    headers: withTenant(recordHeaders(m.event_id, m.provider, m.source, m.schema_version, traceparent, tracestate), tenantId),
     value: m,
   }
 }
@@ -44,4 +50,12 @@ export function recordHeaders(
     ...(tracestate ? { tracestate } : {}),
     'content-type': 'application/json',
   }
+}
+
+/**
+ * DESIGN: `tenant_id` travels in the message and its headers — a `tenant_id` header when there is
+ * one, so consumers can route or filter without parsing. The key stays `{provider}:{transaction_id}`.
+ */
+function withTenant(headers: Record<string, string>, tenantId: string | null): Record<string, string> {
+  return tenantId === null ? headers : { ...headers, tenant_id: tenantId }
 }

@@ -18,6 +18,8 @@ export type TestGateway = {
   logs: Record<string, unknown>[]
   /** POSTs `body` to the provider's webhook route with `headers`. */
   post(provider: string, body: string | Uint8Array<ArrayBuffer>, headers?: Record<string, string>): Promise<Response>
+  /** POSTs to the provider's tenant route `/webhooks/v1/{provider}/events/{tenant}`. */
+  postTenant(provider: string, tenant: string, body: string, headers?: Record<string, string>): Promise<Response>
 }
 
 export function createTestGateway(
@@ -43,20 +45,23 @@ export function createTestGateway(
     ...opts.deps,
   }
   const app = createApp(deps)
+  const request = (path: string, body: string | Uint8Array<ArrayBuffer>, headers: Record<string, string>) =>
+    Promise.resolve(
+      app.request(`http://gateway.test${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+      }),
+    )
   return {
     app,
     deps,
     publisher,
     clock,
     logs,
-    post: (provider, body, headers = {}) =>
-      Promise.resolve(
-        app.request(`http://gateway.test/webhooks/v1/${provider}/events`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...headers },
-          body,
-        }),
-      ),
+    post: (provider, body, headers = {}) => request(`/webhooks/v1/${provider}/events`, body, headers),
+    postTenant: (provider, tenant, body, headers = {}) =>
+      request(`/webhooks/v1/${provider}/events/${tenant}`, body, headers),
   }
 }
 

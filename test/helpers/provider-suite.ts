@@ -258,6 +258,57 @@ export function runProviderCase(c: ProviderCase): void {
       expect((record?.value as { raw?: unknown }).raw).toBeTruthy()
     })
 
+    describe('tenant route /events/{tenant}', () => {
+      // acme signs with `previous`, globex with `wrong`, the default route with `current`;
+      // initech has no secrets at all. Non-secret settings are shared.
+      const suffixed = (tenant: string, secret: string) =>
+        Object.fromEntries(Object.entries(c.secretSettings([secret])).map(([k, v]) => [`${k}__${tenant}`, v]))
+      const tenants = (): TestGateway =>
+        createTestGateway(
+          {
+            ...configured([c.secrets.current]),
+            ...suffixed('ACME', c.secrets.previous),
+            ...suffixed('GLOBEX', c.secrets.wrong),
+          },
+          c.fetch ? { fetch: c.fetch } : {},
+        )
+      const sendTo = (g: TestGateway, tenant: string, r: SignedRequest) => g.postTenant(c.provider, tenant, r.body, r.headers)
+
+      it("accepts the tenant's own secret and stamps tenant_id on the message and its headers", async () => {
+        const g = tenants()
+        const res = await sendTo(g, 'acme', await signNow(g, c.body, c.secrets.previous))
+        expect(res.status).toBe(200)
+        const [record] = g.publisher.records
+        expect(record?.value).toMatchObject({ provider: c.provider, tenant_id: 'acme', ...c.expected })
+        expect(record?.headers['tenant_id']).toBe('acme')
+        expect(record?.key).toBe(`${c.provider}:${c.expected.transaction_id}`)
+        expect(g.logs.find((l) => l['msg'] === 'request')?.['tenant']).toBe('acme')
+      })
+
+      it("refuses the default secret and another tenant's secret on a tenant route (401, no fallback)", async () => {
+        const g = tenants()
+        await expectUnauthorized(g, await sendTo(g, 'acme', await signNow(g, c.body, c.secrets.current)))
+        await expectUnauthorized(g, await sendTo(g, 'globex', await signNow(g, c.body, c.secrets.previous)))
+      })
+
+      it('answers 404 unknown_tenant for a tenant without secrets, though the default route is configured', async () => {
+        const g = tenants()
+        const res = await sendTo(g, 'initech', await signNow(g, c.body, c.secrets.current))
+        expect(res.status).toBe(404)
+        expect(((await res.json()) as { code: string }).code).toBe('unknown_tenant')
+        expect(g.publisher.records).toHaveLength(0)
+      })
+
+      caseIt('duplicate', 'keeps duplicates per tenant: the same event for two tenants is published twice, once each', async () => {
+        const g = tenants()
+        expect((await sendTo(g, 'acme', await signNow(g, c.body, c.secrets.previous))).status).toBe(200)
+        expect((await sendTo(g, 'globex', await signNow(g, c.body, c.secrets.wrong))).status).toBe(200)
+        const again = await sendTo(g, 'acme', await signNow(g, c.body, c.secrets.previous))
+        expect(again.status).toBe(200)
+        expect(g.publisher.records.map((r) => (r.value as { tenant_id: unknown }).tenant_id)).toEqual(['acme', 'globex'])
+      })
+    })
+
     caseIt('unparseable', 'refuses an authentic body that is not parseable (400; 401 where the signature is inside it)', async () => {
       const g = gateway()
       const res = await send(g, await signNow(g, '{"not": "closed"'))

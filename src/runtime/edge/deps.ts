@@ -15,6 +15,7 @@ import { createKafkaRestPublisher } from '../../publish/kafka-rest.ts'
 import type { Publisher } from '../../publish/types.ts'
 import { createMemoryLimiter, createMemoryStore } from '../../store/memory.ts'
 import { createUpstashStore } from '../../store/upstash.ts'
+import { withTenantSecrets } from '../../tenant/secrets-source.ts'
 import { missingPublisher, perIsolateStore } from './unconfigured.ts'
 
 export type EdgeDeps = Deps & {
@@ -35,7 +36,9 @@ export function settingsFrom(env: Readonly<Record<string, unknown>>): Settings {
   return out
 }
 
-export function buildEdgeDeps(settings: Settings, sink: (line: string) => void): EdgeDeps {
+export function buildEdgeDeps(given: Settings, sink: (line: string) => void): EdgeDeps {
+  // No files on the edge: tenants' secrets are `NAME__TENANT` secrets, or one TXGATE_SECRETS document.
+  const settings = withTenantSecrets(given)
   const config = loadConfig(settings)
   const clock = (): number => Date.now()
   const log = createLogger(config.logLevel, sink, clock, { secrets: secretValues(settings) })

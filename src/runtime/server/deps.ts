@@ -12,13 +12,15 @@ import { openSpool } from './spool.ts'
 import { addProcessMetrics } from './process-metrics.ts'
 import { nodeHmac } from './node-hmac.ts'
 import { openServerPublisher } from './publisher.ts'
+import { withTenantSecretsFile } from './tenant-secrets-file.ts'
 
 export type ServerDeps = Deps & { close(): Promise<void> }
 
 export async function buildServerDeps(
-  settings: Settings,
+  given: Settings,
   sink: (line: string) => void = (line) => process.stdout.write(line + '\n'),
 ): Promise<ServerDeps> {
+  const settings = await withTenantSecretsFile(given)
   const config = loadConfig(settings)
   const clock = Date.now
   // Configured secret values are scrubbed from every log line, whatever a caller passes.
