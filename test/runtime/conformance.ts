@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { postKeepingEarlyAnswer } from '../helpers/post-early-answer.ts'
-import { SIGNED_PROVIDERS, stripeEvent, stripeHeaders, type SignedEvent } from './signers.ts'
+import { SIGNED_PROVIDERS, stripeEvent, stripeHeaders, TENANT_SECRETS, type SignedEvent } from './signers.ts'
 
 export type ConformanceTarget = {
   runtime: string
@@ -71,6 +71,23 @@ export function runConformance(t: ConformanceTarget): void {
         await expectAccepted(await post(t.main(), p.event()), p.acknowledgement)
       })
     }
+
+    it("accepts a tenant's event on /events/{tenant} with its own secret (variable or TXGATE_SECRETS), and only with it", async () => {
+      const toTenant = (tenant: string, secret: string) => {
+        const e = stripeEvent()
+        return fetch(`${t.main()}/webhooks/v1/stripe/events/${tenant}`, {
+          method: 'POST',
+          headers: stripeHeaders(e.body, undefined, secret),
+          body: e.body,
+        })
+      }
+      await expectAccepted(await toTenant('acme', TENANT_SECRETS.acme))
+      await expectAccepted(await toTenant('globex', TENANT_SECRETS.globex))
+      await expectProblem(await toTenant('acme', TENANT_SECRETS.globex), 401, 'unauthorized')
+      const e = stripeEvent() // signed with the default secret
+      await expectProblem(await fetch(`${t.main()}/webhooks/v1/stripe/events/acme`, { method: 'POST', headers: e.headers, body: e.body }), 401, 'unauthorized')
+      await expectProblem(await toTenant('initech', TENANT_SECRETS.acme), 404, 'unknown_tenant')
+    })
 
     it('answers 20 distinct events sent at once, each on its own', async () => {
       const answers = await Promise.all(Array.from({ length: 20 }, () => post(t.main(), stripeEvent())))

@@ -11,6 +11,8 @@ import { fixture } from '../helpers/app.ts'
 export type SignedEvent = { provider: string; body: string; headers: Record<string, string> }
 
 const STRIPE_SECRET = 'whsec_conformance_stripe_0123456789'
+/** Tenants: acme by its own variable (a Workers secret on workerd), globex in TXGATE_SECRETS. */
+export const TENANT_SECRETS = { acme: 'whsec_conformance_acme_0123456789', globex: 'whsec_conformance_globex_0123456789' }
 // Standard Webhooks secrets are base64 after the whsec_ prefix.
 const GENERIC_SECRET = `whsec_${btoa('conformance-generic-secret-0123456789')}`
 const ADYEN_HMAC_KEY = '44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056'
@@ -19,6 +21,8 @@ const ADYEN_BASIC = 'adyen_conformance:p4ss'
 /** The settings every runtime under test is started with: all signed providers configured. */
 export const PROVIDER_SETTINGS: Readonly<Record<string, string>> = {
   STRIPE_WEBHOOK_SECRET: STRIPE_SECRET,
+  STRIPE_WEBHOOK_SECRET__ACME: TENANT_SECRETS.acme,
+  TXGATE_SECRETS: `tenants: {globex: {STRIPE_WEBHOOK_SECRET: ${TENANT_SECRETS.globex}}}`,
   GENERIC_WEBHOOK_SECRET: GENERIC_SECRET,
   ADYEN_HMAC_KEY,
   ADYEN_BASIC_AUTH: ADYEN_BASIC,
@@ -35,8 +39,12 @@ export function stripeEvent(opts: { at?: number; edit?: (body: string) => string
   return { provider: 'stripe', body, headers: stripeHeaders(body, opts.at) }
 }
 
-export function stripeHeaders(body: string, at = Math.floor(Date.now() / 1000)): Record<string, string> {
-  const signature = Stripe.webhooks.generateTestHeaderString({ payload: body, secret: STRIPE_SECRET, timestamp: at })
+export function stripeHeaders(
+  body: string,
+  at = Math.floor(Date.now() / 1000),
+  secret = STRIPE_SECRET,
+): Record<string, string> {
+  const signature = Stripe.webhooks.generateTestHeaderString({ payload: body, secret, timestamp: at })
   return { 'content-type': 'application/json', 'stripe-signature': signature }
 }
 
