@@ -14,10 +14,15 @@
  * --overhead loads the gateway twice, metrics and logging on (LOG_LEVEL=info) and off
  * (TXGATE_METRICS=off LOG_LEVEL=silent), and prints on/off ratios. With --url the secrets come
  * from this process's env (STRIPE_WEBHOOK_SECRET, GENERIC_WEBHOOK_SECRET, ADYEN_HMAC_KEY).
+ * --all-providers loads every registered provider, signed as its conformance case signs
+ * (test/providers/cases/<id>.ts), against one gateway configured for all of them, in rows:
+ * Stripe only (the baseline), the mix of all fast verifiers, and each slow verifier (a remote
+ * certificate, RSA: PayPal) alone; each printed as a ratio to Stripe only of the same run.
  */
 import { parseArgs } from 'node:util'
 import { drive, percentile, type DriveResult } from './lib/drive.ts'
 import { benchSecrets, buildRequests, SIGNABLE, type BenchRequest } from './lib/requests.ts'
+import { buildCaseRequests, caseSettings, closeCases, loadCases, preflight, type LoadedCase } from './lib/case-requests.ts'
 import { rssSampler, startTarget, type RssSampler, type Target } from './lib/target.ts'
 
 const { values: args } = parseArgs({
@@ -33,13 +38,14 @@ const { values: args } = parseArgs({
     providers: { type: 'string', default: SIGNABLE.join(',') },
     baseline: { type: 'boolean', default: false },
     overhead: { type: 'boolean', default: false },
+    'all-providers': { type: 'boolean', default: false },
     rounds: { type: 'string', default: '1' },
     warmup: { type: 'string', default: '2000' },
     env: { type: 'string', multiple: true, default: [] },
   },
 })
 
-type Variant = { name: string; entry: string; env: Record<string, string> }
+type Variant = { name: string; entry: string; env: Record<string, string>; cases?: readonly LoadedCase[] }
 type Row = { name: string; result: DriveResult; rss: { peak: number; last: number } }
 
 const count = Number(args.count)
@@ -67,7 +73,25 @@ const gatewayEnv = {
   ),
   ...extraEnv,
 }
-const variants: Variant[] = args.overhead
+const loaded = args['all-providers'] ? await loadCases() : []
+const checked = await preflight(loaded)
+if (checked.failed.length) console.warn(`left out (their varied events do not pass as new ones): ${checked.failed.join('; ')}`)
+const allCases = checked.ok
+const casesEnv = { ...caseSettings(allCases), ...extraEnv }
+const variants: Variant[] = args['all-providers']
+  ? [
+      { name: 'stripe only', entry: 'bin/serve.js', env: casesEnv, cases: allCases.filter((l) => l.c.provider === 'stripe') },
+      {
+        name: `all fast (${allCases.filter((l) => !l.slow).length} providers)`,
+        entry: 'bin/serve.js',
+        env: casesEnv,
+        cases: allCases.filter((l) => !l.slow),
+      },
+      ...allCases
+        .filter((l) => l.slow)
+        .map((l) => ({ name: `${l.c.provider} only (slow verifier)`, entry: 'bin/serve.js', env: casesEnv, cases: [l] })),
+    ]
+  : args.overhead
   ? [
       {
         name: 'txgate, metrics+logs on',
@@ -86,7 +110,7 @@ if (args.baseline)
 
 console.log(
   `load: ${count} requests (≤ ${args.duration} s), ${args.rps ? `${args.rps} req/s open loop` : `max rate, ${concurrency} connections`}, ` +
-    `providers ${mix.providers.join('+')}, dup ${mix.dup}, bad ${mix.bad}, ${rounds} round(s), node ${process.version}`,
+    `providers ${args['all-providers'] ? allCases.map((l) => l.c.provider).join('+') : mix.providers.join('+')}, dup ${mix.dup}, bad ${mix.bad}, ${rounds} round(s), node ${process.version}`,
 )
 
 const rows: Row[] = []
@@ -96,13 +120,18 @@ for (let round = 0; round < rounds; round++) {
   for (const v of order) rows.push(await measure(v, `r${round}`))
 }
 report(rows)
+await closeCases(loaded)
 
 // --- Internal helpers ---
 
 async function measure(v: Variant, tag: string): Promise<Row> {
   const seed = `${tag}-${v.name.replace(/\W+/g, '')}-${Date.now()}`
-  const requests = await buildRequests(count, mix, secrets, seed)
-  const warm = await buildRequests(warmup, { ...mix, dup: 0, bad: 0 }, secrets, `${seed}-warm`)
+  const requests = v.cases
+    ? await buildCaseRequests(count, v.cases, mix, seed)
+    : await buildRequests(count, mix, secrets, seed)
+  const warm = v.cases
+    ? await buildCaseRequests(warmup, v.cases, { dup: 0, bad: 0 }, `${seed}-warm`)
+    : await buildRequests(warmup, { ...mix, dup: 0, bad: 0 }, secrets, `${seed}-warm`)
   let target: Target | undefined
   let url = args.url
   let rss: RssSampler = rssSampler(args.pid === undefined ? undefined : Number(args.pid))
@@ -186,6 +215,12 @@ function report(all: Row[]): void {
     console.log(
       `ratio ${txgate.name} / bare hono: req/s ${(txgate.rate / bare.rate).toFixed(3)}, p99 ${(txgate.p99 / bare.p99).toFixed(2)}x`,
     )
+  const stripeOnly = find('stripe only')
+  if (stripeOnly)
+    for (const s of summary.filter((x) => x !== stripeOnly))
+      console.log(
+        `ratio ${s.name} / stripe only: req/s ${(s.rate / stripeOnly.rate).toFixed(3)}, p99 ${(s.p99 / stripeOnly.p99).toFixed(2)}x`,
+      )
   const on = find('txgate, metrics+logs on')
   const off = find('txgate, metrics+logs off')
   if (on && off) {
