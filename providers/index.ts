@@ -3,6 +3,7 @@ import type { AnyProvider } from '../src/provider/types.ts'
 import adyen from './adyen.ts'
 import generic from './generic.ts'
 import paypal from './paypal.ts'
+import paystack from './paystack.ts'
 import stripe from './stripe.ts'
 
-export const providers: readonly AnyProvider[] = [stripe, adyen, generic, paypal]
+export const providers: readonly AnyProvider[] = [stripe, adyen, generic, paypal, paystack]
