@@ -54,6 +54,20 @@ describe('runtime/server: txgate CLI', () => {
     expect(Stripe.webhooks.constructEvent(body, header, secret).id).toBe('evt_1')
   })
 
+  it("sign --tenant signs with that tenant's secret only, for its route", async () => {
+    const dir = await tempDir('cli')
+    const body = JSON.stringify({ id: 'evt_2', type: 'payment_intent.succeeded' })
+    await writeFile(join(dir, 'body.json'), body)
+    const env = { STRIPE_WEBHOOK_SECRET: 'whsec_default', STRIPE_WEBHOOK_SECRET__ACME: 'whsec_acme' }
+    const out = (await txgate(['sign', 'stripe', '--tenant', 'acme', '--file', join(dir, 'body.json')], env)).stdout
+    expect(out).toContain('/webhooks/v1/stripe/events/acme')
+    const header = /stripe-signature: ([^']+)'/.exec(out)?.[1] ?? ''
+    expect(Stripe.webhooks.constructEvent(body, header, 'whsec_acme').id).toBe('evt_2')
+    await expect(
+      txgate(['sign', 'stripe', '--tenant', 'globex', '--file', join(dir, 'body.json')], env),
+    ).rejects.toMatchObject({ code: 1 })
+  })
+
   it('sign refuses a provider without a configured secret', async () => {
     await expect(txgate(['sign', 'stripe', '--file', 'package.json'], { STRIPE_WEBHOOK_SECRET: '' })).rejects.toMatchObject({ code: 1 })
   })

@@ -1,4 +1,4 @@
-/** @module `txgate sign <provider> [--file F]`: headers (and a curl line) for a signed test event. */
+/** @module `txgate sign <provider> [--file F] [--tenant T]`: headers (and a curl line) for a signed test event. */
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { providers } from '../../../../providers/index.ts'
@@ -6,26 +6,38 @@ import { signRequest } from '../../../auth/sign.ts'
 import { isConfigured } from '../../../auth/verify.ts'
 import { loadConfig } from '../../../config.ts'
 import { createSecretReader } from '../../../pipeline/verify-env.ts'
+import { isTenantId } from '../../../tenant/tenant-id.ts'
+import { tenantSettings } from '../../../tenant/tenant-settings.ts'
+import { withTenantSecretsFile } from '../tenant-secrets-file.ts'
 import type { Command } from '../cli.ts'
 
 export const signCommand: Command = {
-  summary: 'sign a test event with the configured secret: sign <provider> [--file body.json] [--url U]',
+  summary: 'sign a test event with the configured secret: sign <provider> [--file body.json] [--url U] [--tenant T]',
   async run(args) {
     const { positionals, values } = parseArgs({
       args,
       allowPositionals: true,
-      options: { file: { type: 'string' }, url: { type: 'string' }, curl: { type: 'boolean' } },
+      options: { file: { type: 'string' }, url: { type: 'string' }, curl: { type: 'boolean' }, tenant: { type: 'string' } },
     })
     const provider = providers.find((p) => p.id === positionals[0])
     if (!provider) {
       process.stderr.write(`usage: txgate sign <${providers.map((p) => p.id).join('|')}> [--file F]\n`)
       return 2
     }
+    const tenant = values.tenant
+    if (tenant !== undefined && !isTenantId(tenant)) {
+      process.stderr.write(`txgate: tenant "${tenant}" is not [a-z0-9_], 1–64 characters\n`)
+      return 2
+    }
     const body = values.file ? await readFile(values.file) : await readStdin()
-    const port = loadConfig(process.env).port
-    const url = values.url ?? `http://localhost:${port}/webhooks/v1/${provider.id}/events`
-    const secrets = createSecretReader(process.env)
-    const env = { secrets, setting: (n: string) => process.env[n] }
+    // With --tenant, the tenant's secrets only, as its route verifies (README: Tenants).
+    const all = await withTenantSecretsFile(process.env)
+    const settings = tenant === undefined ? all : tenantSettings(all, provider, tenant)
+    const port = loadConfig(all).port
+    const path = `/webhooks/v1/${provider.id}/events${tenant === undefined ? '' : `/${tenant}`}`
+    const url = values.url ?? `http://localhost:${port}${path}`
+    const secrets = createSecretReader(settings)
+    const env = { secrets, setting: (n: string) => settings[n] }
     const headers: Record<string, string> = { 'content-type': 'application/json' }
     for (const scheme of provider.auth.schemes) {
       if (scheme.kind === 'item-hmac' || !isConfigured(scheme, env)) continue
@@ -37,7 +49,7 @@ export const signCommand: Command = {
       if (provider.auth.mode === 'any') break
     }
     if (Object.keys(headers).length === 1) {
-      process.stderr.write(`txgate: no signable secret configured for ${provider.id} (see README: configuration)\n`)
+      process.stderr.write(`txgate: no signable secret configured for ${provider.id}${tenant === undefined ? '' : ` tenant ${tenant}`} (see README: configuration)\n`)
       return 1
     }
     const flags = Object.entries(headers).map(([k, v]) => `-H '${k}: ${v}'`).join(' ')
