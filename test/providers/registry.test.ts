@@ -18,6 +18,14 @@ describe('providers: registry', () => {
     expect(providers.map((p) => p.id).filter((id) => !cases.includes(id))).toEqual([])
   })
 
+  it("has a row in the README's Providers table for every registered provider", async () => {
+    const { readFile } = await import('node:fs/promises')
+    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8')
+    const section = /^## Providers\n([\s\S]*?)(?=^## )/m.exec(readme)?.[1] ?? ''
+    const rows = [...section.matchAll(/^\| `([a-z0-9_-]+)` \|/gm)].map((m) => m[1])
+    expect(providers.map((p) => p.id).filter((id) => !rows.includes(id))).toEqual([])
+  })
+
   it('refuses duplicate and non-URL-safe ids, and never resolves prototype names', () => {
     const [first] = providers
     if (!first) throw new Error('no providers')
