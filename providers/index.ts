@@ -4,6 +4,7 @@ import adyen from './adyen.ts'
 import generic from './generic.ts'
 import paypal from './paypal.ts'
 import paystack from './paystack.ts'
+import shopify from './shopify.ts'
 import stripe from './stripe.ts'
 
-export const providers: readonly AnyProvider[] = [stripe, adyen, generic, paypal, paystack]
+export const providers: readonly AnyProvider[] = [stripe, adyen, generic, paypal, paystack, shopify]
