@@ -45,8 +45,8 @@ export default defineProvider({
         header: 'stripe-signature',
         pairs: { timestamp: 't', signature: 'v1', separator: ',' },
         signed: '{timestamp}.{body}',
+        // The platform's replay rule is ±5 min; Stripe's SDK accepts any future time, txgate does not.
         toleranceSec: 300,
-        toleranceDirection: 'past',
       }),
     ],
   },

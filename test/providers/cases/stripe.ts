@@ -34,7 +34,7 @@ export default {
     }
   },
   signatureHeader: 'stripe-signature',
-  signedTime: { toleranceSec: 300, direction: 'past' },
+  signedTime: { toleranceSec: 300, direction: 'both' },
   tamperBody: (b) => b.replace('"amount": 1099', '"amount": 1'),
   nonTransaction: (b) => b.replace('"payment_intent.succeeded"', '"customer.created"'),
   unmappable: (b) => b.replace('"currency": "usd"', '"currency": "zzz"'),
