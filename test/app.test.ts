@@ -272,6 +272,9 @@ describe('app: health, readiness and the rest of the surface', () => {
     expect(kept.headers.get('x-request-id')).toBe('abc-123')
     const replaced = await g.post('stripe', body, { ...signed(g), 'x-request-id': 'bad id\n' })
     expect(replaced.headers.get('x-request-id')).not.toContain('bad')
+    const pan = await g.post('stripe', body, { ...signed(g), 'x-request-id': 'order-4111111111111111' })
+    expect(pan.headers.get('x-request-id')).not.toContain('4111111111111111')
+    expect(JSON.stringify(g.logs)).not.toContain('4111111111111111')
   })
 
   it('logs one JSON line per request with its outcome and status', async () => {

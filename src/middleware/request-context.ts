@@ -18,14 +18,20 @@ export type AppEnv = {
   }
 }
 
-// A caller's X-Request-Id is kept when it is short and plain, so logs can be joined up.
+// A caller's X-Request-Id is kept when it is short and plain, so logs can be joined up; one holding a
+// card-number-length run of digits is replaced, so a PAN pasted there is never echoed or logged.
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+const CARD_LIKE_DIGITS = /\d{12,}/
+
+function keptRequestId(given: string | undefined): string | undefined {
+  return given && SAFE_REQUEST_ID.test(given) && !CARD_LIKE_DIGITS.test(given) ? given : undefined
+}
 
 export function requestContext(log: Logger, clock: () => number): MiddlewareHandler<AppEnv> {
   return async function requestContextMiddleware(c, next) {
     const started = clock()
     const given = c.req.header('x-request-id')
-    const requestId = given && SAFE_REQUEST_ID.test(given) ? given : crypto.randomUUID()
+    const requestId = keptRequestId(given) ?? crypto.randomUUID()
     const trace = traceFrom(c.req.raw.headers)
     c.set('requestId', requestId)
     c.set('trace', trace)
