@@ -1,10 +1,11 @@
 /** @module The static provider registry (Workers cannot read a directory at run time). */
 import type { AnyProvider } from '../src/provider/types.ts'
 import adyen from './adyen.ts'
+import coinbase from './coinbase.ts'
 import generic from './generic.ts'
 import paypal from './paypal.ts'
 import paystack from './paystack.ts'
 import shopify from './shopify.ts'
 import stripe from './stripe.ts'
 
-export const providers: readonly AnyProvider[] = [stripe, adyen, generic, paypal, paystack, shopify]
+export const providers: readonly AnyProvider[] = [stripe, adyen, generic, paypal, paystack, shopify, coinbase]
