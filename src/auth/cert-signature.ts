@@ -2,6 +2,7 @@
 import { parseRfc3339 } from '../message/timestamp.ts'
 import { createCertCache } from './cert-cache.ts'
 import { fetchCertText, refuseCertUrl } from './cert-fetch.ts'
+import { createFetchBudget } from './fetch-budget.ts'
 import { crc32 } from './crc32.ts'
 import { fromBase64, utf8 } from './encoding.ts'
 import { unauthorized } from './outcome.ts'
@@ -17,6 +18,12 @@ const RSA_SHA256: RsaHashedImportParams = { name: 'RSASSA-PKCS1-v1_5', hash: 'SH
 const DAY_MS = 24 * 3600 * 1000
 /** How long a certificate URL that served something unusable is not asked again. */
 const RECHECK_MS = 5 * 60 * 1000
+/**
+ * Forged requests with fresh allow-listed URLs would each cost a fetch and a chain check; PayPal
+ * itself needs a handful a day. `TXGATE_CERT_FETCHES_PER_MINUTE` overrides it.
+ */
+const CERT_FETCHES_PER_MINUTE = 60
+const certFetchBudget = createFetchBudget()
 /** Trust anchors come from configuration; a whole CA bundle may be pasted in. */
 const MAX_ANCHORS = 500
 
@@ -124,9 +131,17 @@ function signerCert(
   return signerCerts.get(
     `${anchors.id} ${url}`,
     now,
-    () => loadSignerCert(url, anchors.certs, env.fetch),
+    () =>
+      certFetchBudget.take(now, fetchesPerMinute(env))
+        ? loadSignerCert(url, anchors.certs, env.fetch)
+        : Promise.resolve<Lookup>({ ok: false, why: 'certificate fetches are over the per-minute budget', retry: true }),
     (lookup) => keepUntil(lookup, now),
   )
+}
+
+function fetchesPerMinute(env: VerifyEnv): number {
+  const n = Number(env.setting('TXGATE_CERT_FETCHES_PER_MINUTE'))
+  return Number.isInteger(n) && n > 0 ? n : CERT_FETCHES_PER_MINUTE
 }
 
 /**

@@ -296,6 +296,21 @@ describe('auth: cert-signature (fetching and caching)', () => {
     expect(server.hits.get(path)).toBe(1)
   })
 
+  it('fetches at most TXGATE_CERT_FETCHES_PER_MINUTE new certificate URLs a minute', async () => {
+    // A time of its own, so the other tests' fetches are not in this minute.
+    const at = NOW + 1000 * HOUR
+    const budget = { TXGATE_CERT_FETCHES_PER_MINUTE: '2' }
+    const urls = [1, 2, 3].map(() => serve(pemChain(leaf, intermediate)))
+    const outcomes = []
+    for (const certUrl of urls) outcomes.push(reason(await verify(await signed({ certUrl, at }), budget)))
+    expect(outcomes).toEqual(['ok', 'ok', 'bad_certificate'])
+    expect(server.hits.get(new URL(urls[2]!).pathname)).toBeUndefined()
+    // Cached chains still verify while the budget is spent; a minute later the third is fetched.
+    expect(reason(await verify(await signed({ certUrl: urls[0]!, at: at + 1000 }), budget))).toBe('ok')
+    expect(reason(await verify(await signed({ certUrl: urls[2]!, at: at + 61_000 }), budget))).toBe('ok')
+    expect(server.hits.get(new URL(urls[2]!).pathname)).toBe(1)
+  })
+
   it('answers bad_certificate when the cert URL fails, and fetches again on the retry', async () => {
     const path = `/certs/flaky-${++paths}`
     server.routes.set(path, (res) => res.writeHead(503).end())
