@@ -16,7 +16,9 @@ export function hmac(
 }
 
 /** Standard Webhooks / Svix headers; `whsec_` base64 secrets; ± tolerance (default 300 s). */
-export function standardWebhooks(options: { secret: string; toleranceSec?: number }): StandardWebhooksScheme {
+export function standardWebhooks(
+  options: Pick<StandardWebhooksScheme, 'secret'> & Partial<Pick<StandardWebhooksScheme, 'toleranceSec' | 'keyEncoding'>>,
+): StandardWebhooksScheme {
   return { toleranceSec: 300, ...options, kind: 'standard-webhooks' }
 }
 

@@ -31,7 +31,10 @@ export async function verifyStandardWebhooks(
 
   const content = concatBytes(utf8(`${id}.${ts}.`), req.body)
   for (const secret of env.secrets(scheme.secret)) {
-    const key = fromBase64(secret.startsWith('whsec_') ? secret.slice(6) : secret)
+    const key =
+      scheme.keyEncoding === 'utf8'
+        ? utf8(secret)
+        : fromBase64(secret.startsWith('whsec_') ? secret.slice(6) : secret)
     if (!key) continue
     const expected = await (env.hmac ?? hmacSign)(key, 'SHA-256', content)
     if (candidates.some((c) => timingSafeEqual(c, expected))) {

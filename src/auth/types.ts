@@ -34,6 +34,11 @@ export type StandardWebhooksScheme = {
   kind: 'standard-webhooks'
   secret: string
   toleranceSec: number
+  /**
+   * 'base64' (the spec: `whsec_<base64>`); 'utf8': the secret's own bytes are the key (Polar, whose
+   * SDK base64-encodes the secret it is given before handing it to `standardwebhooks`).
+   */
+  keyEncoding?: 'base64' | 'utf8'
 }
 
 /** A JWT bearer token verified with jose against a JWKS URL or a PEM public key. */
