@@ -5,7 +5,8 @@ import coinbase from './coinbase.ts'
 import generic from './generic.ts'
 import paypal from './paypal.ts'
 import paystack from './paystack.ts'
+import polar from './polar.ts'
 import shopify from './shopify.ts'
 import stripe from './stripe.ts'
 
-export const providers: readonly AnyProvider[] = [stripe, adyen, generic, paypal, paystack, shopify, coinbase]
+export const providers: readonly AnyProvider[] = [stripe, adyen, generic, paypal, paystack, shopify, coinbase, polar]
