@@ -7,6 +7,7 @@ import paypal from './paypal.ts'
 import paystack from './paystack.ts'
 import polar from './polar.ts'
 import shopify from './shopify.ts'
+import standardWebhooks from './standard-webhooks.ts'
 import stripe from './stripe.ts'
 
-export const providers: readonly AnyProvider[] = [stripe, adyen, generic, paypal, paystack, shopify, coinbase, polar]
+export const providers: readonly AnyProvider[] = [stripe, adyen, generic, paypal, paystack, shopify, coinbase, polar, standardWebhooks]
