@@ -2,6 +2,7 @@
 import type { AnyProvider } from '../src/provider/types.ts'
 import adyen from './adyen.ts'
 import coinbase from './coinbase.ts'
+import flutterwave from './flutterwave.ts'
 import generic from './generic.ts'
 import paypal from './paypal.ts'
 import paystack from './paystack.ts'
@@ -10,4 +11,4 @@ import shopify from './shopify.ts'
 import standardWebhooks from './standard-webhooks.ts'
 import stripe from './stripe.ts'
 
-export const providers: readonly AnyProvider[] = [stripe, adyen, generic, paypal, paystack, shopify, coinbase, polar, standardWebhooks]
+export const providers: readonly AnyProvider[] = [stripe, adyen, generic, paypal, paystack, shopify, coinbase, polar, standardWebhooks, flutterwave]
