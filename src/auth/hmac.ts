@@ -70,6 +70,14 @@ function parseHeader(scheme: HmacScheme, header: string): ParsedHeader | undefin
     return out.signatures.length > 0 ? out : undefined
   }
   const value = header.trim()
+  if (scheme.entries) {
+    const { separator, pattern } = scheme.entries
+    const signatures = value
+      .split(separator)
+      .map((entry) => pattern.exec(entry.trim())?.[1])
+      .filter((s): s is string => s !== undefined)
+    return signatures.length > 0 ? { signatures } : undefined
+  }
   if (scheme.prefix) {
     return value.startsWith(scheme.prefix) ? { signatures: [value.slice(scheme.prefix.length)] } : undefined
   }

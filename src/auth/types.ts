@@ -19,6 +19,11 @@ export type HmacScheme = {
   pairs?: { timestamp?: string; signature: string; separator: string }
   /** Prefix before the signature in the header, e.g. `sha256=`. */
   prefix?: string
+  /**
+   * A list of signatures (`1/SHA256/<hex>,2/SHA256/<hex>`, Worldpay): the header is split on
+   * `separator` and `pattern`'s first group is each entry's signature; entries not matching are skipped.
+   */
+  entries?: { separator: string; pattern: RegExp }
   /** What is signed: `{timestamp}`, `{body}` and `{url}` are replaced. */
   signed: string
   /** Env var holding the public URL the provider signs (URL-bound schemes). */
