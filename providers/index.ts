@@ -10,5 +10,6 @@ import polar from './polar.ts'
 import shopify from './shopify.ts'
 import standardWebhooks from './standard-webhooks.ts'
 import stripe from './stripe.ts'
+import worldpay from './worldpay.ts'
 
-export const providers: readonly AnyProvider[] = [stripe, adyen, generic, paypal, paystack, shopify, coinbase, polar, standardWebhooks, flutterwave]
+export const providers: readonly AnyProvider[] = [stripe, adyen, generic, paypal, paystack, shopify, coinbase, polar, standardWebhooks, flutterwave, worldpay]
