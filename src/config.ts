@@ -22,6 +22,11 @@ const ConfigSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must be redis:// or rediss://')
     .optional(),
+  /** `host:port,host:port`: seed nodes of a Redis Cluster (used instead of REDIS_URL). */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .regex(/^[^\s,:]+:\d+(,[^\s,:]+:\d+)*$/, 'must be host:port[,host:port…]')
+    .optional(),
   UPSTASH_REDIS_REST_URL: z.url({ protocol: /^https?$/ }).optional(),
   TXGATE_REDIS_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
   TXGATE_REDIS_PREFIX: z.string().default('txgate:'),
@@ -42,7 +47,7 @@ export type Config = {
   /** Kafka transport (KAFKA_BROKERS, KAFKA_REST_URL, or neither: the spool), time bound, breaker. */
   publish: PublishConfig
   /**
-   * Where idempotency and rate-limit state lives: REDIS_URL (TCP), else UPSTASH_REDIS_REST_URL
+   * Where idempotency and rate-limit state lives: REDIS_CLUSTER_NODES or REDIS_URL (TCP), else UPSTASH_REDIS_REST_URL
    * with _TOKEN (REST; the token stays in settings), else this process's memory.
    */
   store: { backend: 'memory' | 'redis' | 'upstash'; timeoutMs: number | undefined; prefix: string }
@@ -92,7 +97,7 @@ export function loadConfig(settings: Settings): Config {
       throw new ConfigError(`invalid configuration: ${msg}`)
     }),
     store: {
-      backend: c.REDIS_URL ? 'redis' : c.UPSTASH_REDIS_REST_URL ? 'upstash' : 'memory',
+      backend: c.REDIS_CLUSTER_NODES || c.REDIS_URL ? 'redis' : c.UPSTASH_REDIS_REST_URL ? 'upstash' : 'memory',
       timeoutMs: c.TXGATE_REDIS_TIMEOUT_MS,
       prefix: c.TXGATE_REDIS_PREFIX,
     },

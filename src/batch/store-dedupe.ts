@@ -55,7 +55,9 @@ export function createStoreDedupe(store: Store): BatchDedupe {
 
 // --- Internal helpers ---
 
-const k = (key: string) => `idem:batch:${key}`
+// One hash tag for all batch claims: a chunk's keys go to Redis in one script, which a Cluster runs
+// only when they share a slot.
+const k = (key: string) => `idem:{batch}:${key}`
 
 // No answer for a key (a store that answered short) publishes it unguarded, like a store that is down.
 const stateOf = (c: ClaimResult | undefined): KeyState =>

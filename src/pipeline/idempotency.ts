@@ -17,9 +17,13 @@ export type Idempotency = {
   release(claim: Claim): Promise<void>
 }
 
-/** The store key of an idempotency key (DESIGN: `idem:{provider}:{key}`; scope: src/store/scope.ts). */
+/**
+ * The store key of an idempotency key (DESIGN: `idem:{provider}:{key}`; scope: src/store/scope.ts).
+ * The braces are a Redis Cluster hash tag: a request's claim and its bucket (`rl:{scope}:client`)
+ * hash to one slot, so the one script that limits and claims runs on one node.
+ */
 export const idempotencyStoreKey = (scope: string, idempotencyKey: string): string =>
-  `idem:${scope}:${idempotencyKey}`
+  `idem:{${scope}}:${idempotencyKey}`
 
 /** What the store answered, as the pipeline acts on it. */
 export function toClaim(r: ClaimResult, key: string, eventId: string): Claim {

@@ -65,7 +65,7 @@ describe('pipeline over Redis: instances share duplicates and limits', () => {
 
   it('answers 409 naming the holder while another instance has the event in flight', async () => {
     const [a, b] = [await gateway('inflight'), await gateway('inflight')]
-    await a.deps.store.claim('idem:stripe:evt_1MoS6tLgUG5tbmjchDsX6fiT', 'held-by-a', 30_000)
+    await a.deps.store.claim('idem:{stripe}:evt_1MoS6tLgUG5tbmjchDsX6fiT', 'held-by-a', 30_000)
     const res = await send(b, body)
     expect(res.status).toBe(409)
     expect(res.headers.get('retry-after')).toBe('1')

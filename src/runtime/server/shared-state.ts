@@ -21,6 +21,7 @@ export async function openSharedState(
   if (backend === 'redis') {
     const redis = await openRedisStore({
       url: settings['REDIS_URL'] ?? '',
+      ...(settings['REDIS_CLUSTER_NODES'] ? { clusterNodes: settings['REDIS_CLUSTER_NODES'].split(',') } : {}),
       prefix,
       ...(timeoutMs ? { timeoutMs } : {}),
       onError: (error) => log.warn('redis connection error', { error }),
