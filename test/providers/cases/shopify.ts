@@ -6,6 +6,7 @@ import { ApiVersion, LogSeverity, shopifyApi } from '@shopify/shopify-api'
 import { getHmac } from '@shopify/shopify-api/test-helpers'
 import type { ProviderCase, SignOptions, SignedRequest } from '../../helpers/provider-suite.ts'
 
+export const current = 'shpss_current_0123456789abcdef'
 export const body = await readFile(new URL('../../fixtures/providers/shopify.json', import.meta.url), 'utf8')
 
 /** The webhook id a delivery keeps on every retry; derived from the body so one body is one delivery. */
@@ -55,7 +56,7 @@ export default {
   provider: 'shopify',
   signer: '`@shopify/shopify-api` `test-helpers` `getHmac` (verified by `webhooks.validate`)',
   secretSettings: (secrets) => ({ SHOPIFY_API_SECRET: secrets.join(',') }),
-  secrets: { current: 'shpss_current_0123456789abcdef', previous: 'shpss_previous_0123456789', wrong: 'shpss_wrong' },
+  secrets: { current, previous: 'shpss_previous_0123456789', wrong: 'shpss_wrong' },
   body,
   sign,
   sdkVerify,
