@@ -1,0 +1,101 @@
+/** @module Checkpoints in PostgreSQL (TXGATE_SOURCES_DATABASE_URL): leases and cursors shared by every instance. */
+import pg from 'pg'
+import type { Checkpoints, SourceJob } from '../../../sources/checkpoints.ts'
+
+const MIGRATION_LOCK = 0x7478_6761 // "txga": one instance migrates at a time
+
+const MIGRATIONS = [
+  `CREATE TABLE IF NOT EXISTS txgate_source_checkpoints (
+     source text PRIMARY KEY,
+     cursor text,
+     lease_holder text,
+     lease_until timestamptz,
+     updated_at timestamptz NOT NULL DEFAULT now())`,
+  `CREATE TABLE IF NOT EXISTS txgate_source_jobs (
+     id text PRIMARY KEY,
+     source text NOT NULL,
+     item text NOT NULL,
+     status text NOT NULL CHECK (status IN ('fetching', 'ingesting', 'done', 'failed')),
+     rows bigint NOT NULL DEFAULT 0,
+     published bigint NOT NULL DEFAULT 0,
+     dlq bigint NOT NULL DEFAULT 0,
+     started_at timestamptz NOT NULL,
+     finished_at timestamptz,
+     error text)`,
+  `CREATE INDEX IF NOT EXISTS txgate_source_jobs_by_source ON txgate_source_jobs (source, started_at DESC)`,
+]
+
+export async function createPgCheckpoints(url: string): Promise<Checkpoints> {
+  const pool = new pg.Pool({ connectionString: url, max: 4 })
+  const client = await pool.connect()
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK])
+    for (const sql of MIGRATIONS) await client.query(sql)
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined)
+    client.release()
+  }
+  const q = (sql: string, params: unknown[] = []) => pool.query(sql, params)
+
+  return {
+    kind: 'postgres',
+    async acquireLease(source, holder, ttlMs) {
+      // One statement: a free, expired or own lease is taken; another holder's live lease returns no row.
+      const r = await q(
+        `INSERT INTO txgate_source_checkpoints AS c (source, lease_holder, lease_until)
+         VALUES ($1, $2, now() + $3 * interval '1 millisecond')
+         ON CONFLICT (source) DO UPDATE SET lease_holder = EXCLUDED.lease_holder, lease_until = EXCLUDED.lease_until, updated_at = now()
+         WHERE c.lease_holder IS NULL OR c.lease_until < now() OR c.lease_holder = EXCLUDED.lease_holder
+         RETURNING source`,
+        [source, holder, ttlMs],
+      )
+      return (r.rowCount ?? 0) > 0
+    },
+    async releaseLease(source, holder) {
+      await q(`UPDATE txgate_source_checkpoints SET lease_holder = NULL, lease_until = NULL, updated_at = now() WHERE source = $1 AND lease_holder = $2`, [source, holder])
+    },
+    async getCursor(source) {
+      const r = await q(`SELECT cursor FROM txgate_source_checkpoints WHERE source = $1`, [source])
+      return (r.rows[0] as { cursor: string | null } | undefined)?.cursor ?? undefined
+    },
+    async setCursor(source, cursor) {
+      await q(
+        `INSERT INTO txgate_source_checkpoints (source, cursor) VALUES ($1, $2)
+         ON CONFLICT (source) DO UPDATE SET cursor = EXCLUDED.cursor, updated_at = now()`,
+        [source, cursor],
+      )
+    },
+    async startJob(job) {
+      await q(`INSERT INTO txgate_source_jobs (id, source, item, status, started_at) VALUES ($1, $2, $3, $4, $5)`, [job.id, job.source, job.item, job.status, job.startedAt])
+    },
+    async updateJob(id, patch) {
+      const cols: Record<string, unknown> = {
+        status: patch.status,
+        rows: patch.rows,
+        published: patch.published,
+        dlq: patch.dlq,
+        finished_at: patch.finishedAt,
+        error: patch.error,
+      }
+      const set = Object.entries(cols).filter(([, v]) => v !== undefined)
+      if (set.length === 0) return
+      await q(`UPDATE txgate_source_jobs SET ${set.map(([k], i) => `${k} = $${i + 2}`).join(', ')} WHERE id = $1`, [id, ...set.map(([, v]) => v)])
+    },
+    async listJobs(source, limit = 20) {
+      const r = await q(`SELECT * FROM txgate_source_jobs WHERE source = $1 ORDER BY started_at DESC, id DESC LIMIT $2`, [source, limit])
+      return r.rows.map((row: Record<string, unknown>): SourceJob => ({
+        id: String(row['id']),
+        source: String(row['source']),
+        item: String(row['item']),
+        status: row['status'] as SourceJob['status'],
+        rows: Number(row['rows']),
+        published: Number(row['published']),
+        dlq: Number(row['dlq']),
+        startedAt: (row['started_at'] as Date).toISOString(),
+        ...(row['finished_at'] ? { finishedAt: (row['finished_at'] as Date).toISOString() } : {}),
+        ...(row['error'] ? { error: String(row['error']) } : {}),
+      }))
+    },
+    close: () => pool.end(),
+  }
+}

@@ -1,0 +1,79 @@
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createFileCheckpoints } from '../../../../src/runtime/server/sources/checkpoints-file.ts'
+import { createPgCheckpoints } from '../../../../src/runtime/server/sources/checkpoints-pg.ts'
+import type { Checkpoints } from '../../../../src/sources/checkpoints.ts'
+import { tempDir } from '../../../helpers/temp-dir.ts'
+
+const ADMIN = 'postgres://postgres@127.0.0.1:5432/postgres'
+const DB = `txgate_checkpoints_${process.pid}_${Date.now()}`
+
+/** The same cases for every store: what a pull relies on. */
+function suite(name: string, open: () => Promise<Checkpoints>) {
+  describe(`sources: checkpoints (${name})`, () => {
+    let cp: Checkpoints
+    beforeAll(async () => void (cp = await open()))
+    afterAll(async () => cp?.close())
+
+    it('gives a lease to one holder at a time, renews it for its holder, and frees it on release', async () => {
+      expect(await cp.acquireLease('s1', 'a', 60_000)).toBe(true)
+      expect(await cp.acquireLease('s1', 'b', 60_000)).toBe(false)
+      expect(await cp.acquireLease('s1', 'a', 60_000)).toBe(true)
+      await cp.releaseLease('s1', 'b')
+      expect(await cp.acquireLease('s1', 'b', 60_000)).toBe(false)
+      await cp.releaseLease('s1', 'a')
+      expect(await cp.acquireLease('s1', 'b', 60_000)).toBe(true)
+    })
+
+    it('lets another holder take over an expired lease (its holder died)', async () => {
+      expect(await cp.acquireLease('s2', 'dead', 1)).toBe(true)
+      await new Promise((r) => setTimeout(r, 20))
+      expect(await cp.acquireLease('s2', 'alive', 60_000)).toBe(true)
+      expect(await cp.acquireLease('s2', 'dead', 60_000)).toBe(false)
+    })
+
+    it('keeps a cursor per source, exactly as given', async () => {
+      expect(await cp.getCursor('s3')).toBeUndefined()
+      await cp.setCursor('s3', '18446744073709551615')
+      await cp.setCursor('s4', 'tok_abc')
+      expect(await cp.getCursor('s3')).toBe('18446744073709551615')
+      expect(await cp.getCursor('s4')).toBe('tok_abc')
+    })
+
+    it('records jobs with their status, counts and error, newest first', async () => {
+      await cp.startJob({ id: 'j1', source: 's5', item: 'cursor:0', status: 'ingesting', startedAt: '2026-01-01T00:00:00.000Z' })
+      await cp.updateJob('j1', { status: 'done', rows: 10, published: 9, dlq: 1, finishedAt: '2026-01-01T00:00:01.000Z' })
+      await cp.startJob({ id: 'j2', source: 's5', item: 'cursor:10', status: 'fetching', startedAt: '2026-01-01T00:01:00.000Z' })
+      await cp.updateJob('j2', { status: 'failed', error: 'page answered HTTP 401' })
+      const jobs = await cp.listJobs('s5')
+      expect(jobs.map((j) => j.id)).toEqual(['j2', 'j1'])
+      expect(jobs[1]).toEqual({ id: 'j1', source: 's5', item: 'cursor:0', status: 'done', rows: 10, published: 9, dlq: 1, startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:00:01.000Z' })
+      expect(jobs[0]).toMatchObject({ status: 'failed', error: 'page answered HTTP 401' })
+      expect(await cp.listJobs('other')).toEqual([])
+    })
+  })
+}
+
+suite('file', async () => createFileCheckpoints(await tempDir('checkpoints')))
+
+describe('sources: checkpoints (postgres)', () => {
+  beforeAll(async () => {
+    const admin = new pg.Client({ connectionString: ADMIN })
+    await admin.connect()
+    await admin.query(`CREATE DATABASE ${DB}`)
+    await admin.end()
+  })
+  afterAll(async () => {
+    const admin = new pg.Client({ connectionString: ADMIN })
+    await admin.connect()
+    await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`)
+    await admin.end()
+  })
+  suite('postgres', () => createPgCheckpoints(`postgres://postgres@127.0.0.1:5432/${DB}`))
+
+  it('migrates concurrently started instances without error', async () => {
+    const url = `postgres://postgres@127.0.0.1:5432/${DB}`
+    const all = await Promise.all([createPgCheckpoints(url), createPgCheckpoints(url), createPgCheckpoints(url)])
+    await Promise.all(all.map((c) => c.close()))
+  })
+})
