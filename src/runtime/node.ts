@@ -5,11 +5,17 @@ import type { Server } from 'node:http'
 import { createApp } from '../app.ts'
 import { startupLines } from '../pipeline/provider-status.ts'
 import { buildServerDeps } from './server/deps.ts'
+import { httpTimeouts } from './server/http-timeouts.ts'
 
 const deps = await buildServerDeps(process.env)
 // The socket's peer address for security log lines (X-Forwarded-For is logged apart, unverified).
 const app = createApp({ ...deps, clientIp: (c) => getConnInfo(c).remote.address })
-const server = serve({ fetch: app.fetch, port: deps.config.port, hostname: process.env['HOST'] }, (info) => {
+const server = serve({
+  fetch: app.fetch,
+  port: deps.config.port,
+  hostname: process.env['HOST'],
+  serverOptions: httpTimeouts(process.env),
+}, (info) => {
   for (const line of startupLines(deps)) console.log(`txgate: ${line}`)
   console.log(`txgate listening on http://${info.address === '::' ? 'localhost' : info.address}:${info.port}`)
 }) as Server
