@@ -10,7 +10,7 @@ const TRANSACTION_TOPICS = new Set(['order_transactions/create', 'orders/paid'])
 
 // Shopify's numeric ids exceed 2^53 and lose digits in JSON.parse; the `admin_graphql_api_id`
 // string (gid://shopify/OrderTransaction/<id>) keeps them exact.
-const gid = z.string().regex(/^gid:\/\/shopify\/\w+\/\d+$/, 'not a Shopify gid')
+const gid = z.string().regex(/^gid:\/\/shopify\/\w+\/\w+$/, 'not a Shopify gid')
 const tail = (id: string) => id.slice(id.lastIndexOf('/') + 1)
 
 const envelope = z.object({ admin_graphql_api_id: gid })
