@@ -42,8 +42,18 @@ async function append(spool: Spool, records: Parameters<Spool['append']>[0]): Pr
     if (err instanceof SpoolFull) {
       throw new Unavailable('the local spool is full; retry later', { retryAfter: 60 })
     }
+    // The disk itself is full: the write was not fsync'd, so it is not acknowledged; what was
+    // acknowledged before is intact (a torn tail is overwritten by the next write, cut at restart).
+    if (isDiskFull(err)) {
+      throw new Unavailable("the spool's disk is full; retry later", { retryAfter: 30 })
+    }
     throw err
   }
+}
+
+function isDiskFull(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code
+  return code === 'ENOSPC' || code === 'EDQUOT'
 }
 
 function stats(spool: Spool) {

@@ -96,8 +96,15 @@ export async function openSpool(opts: SpoolOptions): Promise<Spool> {
 
   async function write(parts: Uint8Array[], bytes: number): Promise<void> {
     const seg = current && current.size < segmentBytes ? current : await roll()
-    await writeAll(seg.fh, parts, seg.size)
-    await seg.fh.datasync()
+    try {
+      await writeAll(seg.fh, parts, seg.size)
+      await seg.fh.datasync()
+    } catch (err) {
+      // A write cut short (ENOSPC) leaves part of the batch in the file: cut it off, so no record
+      // that was refused can be read (and published) later; truncating needs no free space.
+      await seg.fh.truncate(seg.size).catch(() => {})
+      throw err
+    }
     seg.size += bytes
     sizes.set(seg.seq, seg.size)
   }
