@@ -202,3 +202,24 @@ describe('auth: hmac (signed templates)', () => {
     expect(reason(await verify(square, h, { T_SECRET: 'k' }, { url: publicUrl }))).toBe('ok')
   })
 })
+
+describe('auth: hmac (a list of signature entries, Worldpay style)', () => {
+  const listed = hmac({
+    secret: 'T_SECRET',
+    header: 'event-signature',
+    entries: { separator: ',', pattern: /^\d+\/SHA256\/([0-9a-f]{64})$/ },
+  })
+  const sig = (key: string) => mac('sha256', key, body, 'hex')
+
+  it('accepts when any entry matches any configured secret, whatever the order', async () => {
+    const header = `1/SHA256/${sig('old')},2/SHA256/${sig('new')}`
+    expect(reason(await verify(listed, { 'event-signature': header }, { T_SECRET: 'new' }))).toBe('ok')
+    expect(reason(await verify(listed, { 'event-signature': header }, { T_SECRET: 'old' }))).toBe('ok')
+    expect(reason(await verify(listed, { 'event-signature': header }, { T_SECRET: 'other' }))).toBe('bad_signature')
+  })
+
+  it('answers malformed_header when no entry has the expected form', async () => {
+    const header = `1/SHA1/${sig('k')}`
+    expect(reason(await verify(listed, { 'event-signature': header }, { T_SECRET: 'k' }))).toBe('malformed_header')
+  })
+})

@@ -125,3 +125,21 @@ describe('auth: standard-webhooks', () => {
     )
   })
 })
+
+describe("auth: standard webhooks keyed by the secret's own bytes (keyEncoding utf8, Polar)", () => {
+  const raw = standardWebhooks({ secret: 'T_SECRET', keyEncoding: 'utf8' })
+  const check = (headers: Record<string, string>, secret: string, s = raw) =>
+    verifyStandardWebhooks(
+      s,
+      { body: new TextEncoder().encode(body), headers: new Headers(headers), url: 'http://x/', now },
+      createVerifyEnv({ T_SECRET: secret }, globalThis.fetch),
+    )
+  const polarSigned = (secret: string) => signed(Buffer.from(secret, 'utf8').toString('base64'))
+
+  it('accepts what the reference library signs with base64(secret), and the base64 default refuses it', async () => {
+    const secret = 'polar_whs_abc123'
+    expect((await check(polarSigned(secret), secret)).ok).toBe(true)
+    expect((await check(polarSigned(secret), secret, scheme)).ok).toBe(false)
+    expect((await check(polarSigned('polar_whs_other'), secret)).ok).toBe(false)
+  })
+})
