@@ -1,7 +1,9 @@
 /** @module `txgate` CLI: a table of sub-commands, each in its own file under commands/. */
 import { ingestCommand } from './commands/ingest.ts'
+import { pullCommand } from './commands/pull.ts'
 import { schemaCommand } from './commands/schema.ts'
 import { signCommand } from './commands/sign.ts'
+import { sourcesCommand } from './commands/sources.ts'
 import { spoolCommand } from './commands/spool.ts'
 import { watchCommand } from './commands/watch.ts'
 
@@ -17,6 +19,8 @@ const COMMANDS: Record<string, Command> = {
   sign: signCommand,
   ingest: ingestCommand,
   watch: watchCommand,
+  pull: pullCommand,
+  sources: sourcesCommand,
 }
 
 async function main(argv: string[]): Promise<number> {

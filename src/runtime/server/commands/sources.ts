@@ -1,0 +1,54 @@
+/** @module `txgate sources [--json]`: the configured sources with their last run, cursor and counts. */
+import { readFile } from 'node:fs/promises'
+import type { Command } from '../cli.ts'
+import { batchSettings } from '../batch/env.ts'
+import { loadSources, SourcesConfigError } from '../../../sources/config.ts'
+import { openCheckpoints } from '../sources/open.ts'
+import { describeSchedule } from '../../../sources/schedule.ts'
+
+export const sourcesCommand: Command = {
+  summary: 'list the configured sources: name, kind, schedule, last run, cursor, counts [--json]',
+  async run(args) {
+    const settings = { ...process.env }
+    let sources
+    try {
+      sources = await loadSources(settings, (p) => readFile(p, 'utf8'))
+    } catch (err) {
+      if (err instanceof SourcesConfigError) {
+        process.stderr.write(`txgate sources: ${err.message}\n`)
+        return 2
+      }
+      throw err
+    }
+    const checkpoints = await openCheckpoints(settings, batchSettings(settings).dir)
+    try {
+      const rows = []
+      for (const s of sources) {
+        const [last] = await checkpoints.listJobs(s.name, 1)
+        rows.push({
+          name: s.name,
+          kind: s.kind,
+          schedule: s.schedule ? describeSchedule(s.schedule) : null,
+          last_status: last?.status ?? null,
+          last_run: last?.finishedAt ?? last?.startedAt ?? null,
+          cursor: (await checkpoints.getCursor(s.name)) ?? null,
+          rows: last?.rows ?? 0,
+          published: last?.published ?? 0,
+          dlq: last?.dlq ?? 0,
+          ...(last?.error ? { error: last.error } : {}),
+        })
+      }
+      if (args.includes('--json')) {
+        process.stdout.write(JSON.stringify(rows, null, 2) + '\n')
+        return 0
+      }
+      const head = ['NAME', 'KIND', 'SCHEDULE', 'LAST', 'CURSOR', 'ROWS', 'PUBLISHED', 'DLQ']
+      const table = [head, ...rows.map((r) => [r.name, r.kind, r.schedule ?? '-', r.last_status ?? 'never', r.cursor ?? '-', String(r.rows), String(r.published), String(r.dlq)])]
+      const widths = head.map((_, i) => Math.max(...table.map((row) => (row[i] ?? '').length)))
+      process.stdout.write(table.map((row) => row.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n') + '\n')
+      return 0
+    } finally {
+      await checkpoints.close()
+    }
+  },
+}

@@ -1,0 +1,15 @@
+/** @module Settings → the checkpoint store: PostgreSQL when TXGATE_SOURCES_DATABASE_URL is set, else files under the batch dir. */
+import { hostname } from 'node:os'
+import { join } from 'node:path'
+import type { Settings } from '../../../config.ts'
+import type { Checkpoints } from '../../../sources/checkpoints.ts'
+import { createFileCheckpoints } from './checkpoints-file.ts'
+import { createPgCheckpoints } from './checkpoints-pg.ts'
+
+export function openCheckpoints(settings: Settings, batchDir: string): Promise<Checkpoints> {
+  const url = settings['TXGATE_SOURCES_DATABASE_URL']
+  return url ? createPgCheckpoints(url) : Promise.resolve(createFileCheckpoints(join(batchDir, 'sources')))
+}
+
+/** Who holds a lease: readable in the table, unique per process. */
+export const leaseHolder = (): string => `${hostname()}:${process.pid}`
