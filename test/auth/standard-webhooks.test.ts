@@ -132,7 +132,7 @@ describe("auth: standard webhooks keyed by the secret's own bytes (keyEncoding u
     verifyStandardWebhooks(
       s,
       { body: new TextEncoder().encode(body), headers: new Headers(headers), url: 'http://x/', now },
-      createVerifyEnv({ T_SECRET: secret }, globalThis.fetch),
+      createVerifyEnv({ T_SECRET: secret }, globalThis.fetch, undefined),
     )
   const polarSigned = (secret: string) => signed(Buffer.from(secret, 'utf8').toString('base64'))
 
