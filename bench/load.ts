@@ -5,12 +5,15 @@
  *
  *   npm run bench:load -- [--count 20000] [--duration 30] [--concurrency 64] [--rps N]
  *                         [--dup 0.1] [--bad 0.05] [--providers stripe,generic,adyen]
- *                         [--baseline] [--overhead] [--rounds 1] [--warmup 2000]
+ *                         [--baseline] [--sdk-handler] [--overhead] [--rounds 1] [--warmup 2000]
  *                         [--env KEY=VALUE ...] [--url http://127.0.0.1:8787 [--pid N]]
  *
  * Without --url it starts the gateway's Node entry (spool in a temp dir, in-process store unless
  * --env REDIS_URL=…, rate limits lifted) and loads it. --baseline also loads a bare Hono app on
  * the same runtime (bench/bare-hono.ts) in the same invocation: the ceiling, printed as a ratio.
+ * --sdk-handler also loads bench/sdk-handler.ts (Stripe's SDK + ioredis SET NX / INCR + an fsync per
+ * request: what a user would write by hand; Stripe events only, REDIS_URL or the local Redis).
+ * Every row has the target's CPU time per request (utime+stime from /proc/<pid>/stat over the run).
  * --overhead loads the gateway twice, metrics and logging on (LOG_LEVEL=info) and off
  * (TXGATE_METRICS=off LOG_LEVEL=silent), and prints on/off ratios. With --url the secrets come
  * from this process's env (STRIPE_WEBHOOK_SECRET, GENERIC_WEBHOOK_SECRET, ADYEN_HMAC_KEY).
@@ -19,6 +22,7 @@
  * Stripe only (the baseline), the mix of all fast verifiers, and each slow verifier (a remote
  * certificate, RSA: PayPal) alone; each printed as a ratio to Stripe only of the same run.
  */
+import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { drive, percentile, type DriveResult } from './lib/drive.ts'
 import { benchSecrets, buildRequests, SIGNABLE, type BenchRequest } from './lib/requests.ts'
@@ -37,6 +41,7 @@ const { values: args } = parseArgs({
     bad: { type: 'string', default: '0.05' },
     providers: { type: 'string', default: SIGNABLE.join(',') },
     baseline: { type: 'boolean', default: false },
+    'sdk-handler': { type: 'boolean', default: false },
     overhead: { type: 'boolean', default: false },
     'all-providers': { type: 'boolean', default: false },
     rounds: { type: 'string', default: '1' },
@@ -46,7 +51,7 @@ const { values: args } = parseArgs({
 })
 
 type Variant = { name: string; entry: string; env: Record<string, string>; cases?: readonly LoadedCase[] }
-type Row = { name: string; result: DriveResult; rss: { peak: number; last: number } }
+type Row = { name: string; result: DriveResult; rss: { peak: number; last: number }; cpuUs: number }
 
 const count = Number(args.count)
 const durationMs = Number(args.duration) * 1000
@@ -107,6 +112,8 @@ const variants: Variant[] = args['all-providers']
   : [{ name: 'txgate', entry: 'bin/serve.js', env: gatewayEnv }]
 if (args.baseline)
   variants.push({ name: 'bare hono (ceiling)', entry: 'bench/bare-hono.ts', env: {} })
+if (args['sdk-handler'])
+  variants.push({ name: 'sdk handler (stripe+ioredis+fsync)', entry: 'bench/sdk-handler.ts', env: { ...secrets, ...extraEnv } })
 
 console.log(
   `load: ${count} requests (≤ ${args.duration} s), ${args.rps ? `${args.rps} req/s open loop` : `max rate, ${concurrency} connections`}, ` +
@@ -144,6 +151,8 @@ async function measure(v: Variant, tag: string): Promise<Row> {
   try {
     if (warm.length) await drive({ url, requests: warm, concurrency, durationMs })
     rss.reset()
+    const pid = target?.pid ?? (args.pid === undefined ? undefined : Number(args.pid))
+    const cpuBefore = await cpuTicks(pid)
     const result = await drive({
       url,
       requests: requests as BenchRequest[],
@@ -151,11 +160,23 @@ async function measure(v: Variant, tag: string): Promise<Row> {
       durationMs,
       ...(args.rps ? { rps: Number(args.rps) } : {}),
     })
-    return { name: v.name, result, rss: rss.read() }
+    const ticks = (await cpuTicks(pid)) - cpuBefore
+    // Linux counts CPU time in clock ticks of 10 ms (CLK_TCK 100).
+    const cpuUs = result.latencies.length ? (ticks * 10_000) / result.latencies.length : NaN
+    return { name: v.name, result, rss: rss.read(), cpuUs }
   } finally {
     rss.stop()
     await target?.stop()
   }
+}
+
+/** utime + stime of `pid` in clock ticks (NaN where /proc is not there). */
+async function cpuTicks(pid: number | undefined): Promise<number> {
+  if (pid === undefined) return NaN
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')
+  // Fields after the command name (which may hold spaces), from field 3 on: utime is 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return Number(fields[11]) + Number(fields[12])
 }
 
 function report(all: Row[]): void {
@@ -183,6 +204,7 @@ function report(all: Row[]): void {
       errors: last.result.errors,
       dropped: last.result.dropped,
       rss: last.rss.peak,
+      cpuUs: med(rs.map((r) => r.cpuUs)),
     }
   })
   const ms = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '—')
@@ -204,6 +226,7 @@ function report(all: Row[]): void {
           errors: s.errors,
           dropped: s.dropped,
           'peak RSS': mib(s.rss),
+          'CPU µs/req': Number.isFinite(s.cpuUs) ? Math.round(s.cpuUs) : '—',
         },
       ]),
     ),
@@ -214,6 +237,11 @@ function report(all: Row[]): void {
   if (txgate && bare)
     console.log(
       `ratio ${txgate.name} / bare hono: req/s ${(txgate.rate / bare.rate).toFixed(3)}, p99 ${(txgate.p99 / bare.p99).toFixed(2)}x`,
+    )
+  const sdk = find('sdk handler')
+  if (txgate && sdk)
+    console.log(
+      `ratio ${txgate.name} / sdk handler: req/s ${(txgate.rate / sdk.rate).toFixed(3)}, CPU per request ${(txgate.cpuUs / sdk.cpuUs).toFixed(2)}x`,
     )
   const stripeOnly = find('stripe only')
   if (stripeOnly)
