@@ -1,6 +1,7 @@
 /** @module The integrity gate: one pass over the file — SHA-256, gzip CRC, format, quote balance — before anything is published. */
 import { createHash } from 'node:crypto'
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs'
+import { once } from 'node:events'
 import { open, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
@@ -140,6 +141,9 @@ function createContentSink(tmpDir: string, spillParquet: boolean) {
       if (spillParquet && total === 0 && isParquet(chunk)) {
         tmpPath = join(tmpDir, `txgate-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.parquet`)
         out = createWriteStream(tmpPath)
+        // Without a listener, a write failing after discard() (a truncated gzip stream ends the
+        // pipeline while a chunk is still being written) is an uncaught exception: the process dies.
+        out.on('error', (err) => sink.destroy(err))
       }
       total += chunk.length
       // A plain loop: ~1 ns a byte, where indexOf per quote costs more on fully quoted files.
@@ -158,7 +162,11 @@ function createContentSink(tmpDir: string, spillParquet: boolean) {
     sink,
     result: () => ({ head: new Uint8Array(Buffer.concat(headParts)), total, quotes, tmpPath }),
     async discard() {
-      out?.destroy()
+      if (out && !out.closed) {
+        const closed = once(out, 'close').catch(() => undefined)
+        out.destroy()
+        await closed
+      }
       if (tmpPath) await rm(tmpPath, { force: true })
     },
   }

@@ -25,7 +25,9 @@ export function parseCsvBlock(bytes: Uint8Array, firstLine: number, layout: CsvL
   const push = (fields: string[], endOffset: number) => {
     let extra = 0
     for (const f of fields) if (f.includes('\n')) extra += f.split('\n').length - 1
-    const line = firstLine + lines.endLineOf(base + endOffset) - extra
+    // A lone CR first makes csv-parse take CR as the record delimiter, so LFs sit inside fields and
+    // `extra` can exceed the LFs counted: never name a line before the block's first.
+    const line = Math.max(firstLine, firstLine + lines.endLineOf(base + endOffset) - extra)
     if (header === undefined) header = fields.map((_, i) => String(i + 1))
     if (fields.length !== header.length) {
       rows.push({ line, bad: `record has ${fields.length} fields, the header has ${header.length}`, raw: fields })
