@@ -2,6 +2,7 @@
 import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml'
 import { z } from 'zod'
 import { BatchMappingSchema } from '../batch/mapping.ts'
+import { ScheduleSchema } from './schedule.ts'
 import { HttpPollSchema } from './kinds/http-poll.ts'
 
 const common = {
@@ -9,7 +10,7 @@ const common = {
   provider: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/),
   mapping: BatchMappingSchema.optional(),
   /** A cron expression (croner); absent = pulled only by `txgate pull`. */
-  schedule: z.string().min(1).optional(),
+  schedule: ScheduleSchema.optional(),
 }
 
 /** One line per kind: a new kind is a file under kinds/ and an entry here. */

@@ -30,6 +30,8 @@ export type PullEnv = {
   holder: string
   leaseTtlMs?: number
   fetch?: FetchEnv
+  /** Fetch and count the pages only: nothing is ingested, the cursor stays where it is. */
+  dryRun?: boolean
   onPage?: (r: Readonly<PullResult>) => void
 }
 
@@ -49,8 +51,8 @@ export async function pullSource(env: PullEnv, src: SourceConfig): Promise<PullR
     const mapping = stagedMapping(base)
     const poller = createHttpPoller(src, env.fetch ?? { env: process.env })
     await mkdir(env.stagingDir, { recursive: true })
-    for (;;) {
-      const cursor = await checkpoints.getCursor(src.name)
+    let cursor = await checkpoints.getCursor(src.name)
+    for (;; cursor = env.dryRun ? (result.cursor ?? cursor) : await checkpoints.getCursor(src.name)) {
       if (cursor !== undefined) result.cursor = cursor
       const jobId = uuidv7(env.batch.clock())
       const item = `cursor:${cursor ?? 'start'}`
@@ -62,6 +64,12 @@ export async function pullSource(env: PullEnv, src: SourceConfig): Promise<PullR
         throw err
       }
       if (page.rows.length === 0 || (page.next === cursor && src.cursor.type !== 'next_token')) break
+      if (env.dryRun) {
+        Object.assign(result, { outcome: 'done', pages: result.pages + 1, rows: result.rows + page.rows.length })
+        if (page.next !== undefined) result.cursor = page.next
+        if (page.last || page.next === cursor) break
+        continue
+      }
       await checkpoints.startJob({ id: jobId, source: src.name, item, status: 'ingesting', startedAt: new Date(env.batch.clock()).toISOString() })
       // The same page always stages to the same bytes, so after a crash it meets the file ledger as a duplicate.
       const path = join(env.stagingDir, `${src.name}-${jobId}.ndjson`)
