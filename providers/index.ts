@@ -4,12 +4,14 @@ import adyen from './adyen.ts'
 import coinbase from './coinbase.ts'
 import flutterwave from './flutterwave.ts'
 import generic from './generic.ts'
+import lemonsqueezy from './lemonsqueezy.ts'
 import paypal from './paypal.ts'
 import paystack from './paystack.ts'
 import polar from './polar.ts'
 import shopify from './shopify.ts'
+import square from './square.ts'
 import standardWebhooks from './standard-webhooks.ts'
 import stripe from './stripe.ts'
 import worldpay from './worldpay.ts'
 
-export const providers: readonly AnyProvider[] = [stripe, adyen, generic, paypal, paystack, shopify, coinbase, polar, standardWebhooks, flutterwave, worldpay]
+export const providers: readonly AnyProvider[] = [stripe, adyen, generic, paypal, paystack, shopify, coinbase, polar, standardWebhooks, flutterwave, worldpay, square, lemonsqueezy]
