@@ -1,0 +1,59 @@
+/** @module FileStore over an S3-compatible bucket: ListObjectsV2, a streamed GetObject, copy + delete to archive. */
+import { createWriteStream } from 'node:fs'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3'
+import type { S3Source } from '../../../sources/kinds/s3.ts'
+import type { FileStore, RemoteFile } from './file-store.ts'
+
+export function s3ClientFor(src: S3Source, env: Record<string, string | undefined>): S3Client {
+  const config: S3ClientConfig = { region: src.region, forcePathStyle: src.force_path_style }
+  if (src.endpoint) config.endpoint = src.endpoint
+  if (src.access_key_id_env && src.secret_access_key_env) {
+    const accessKeyId = env[src.access_key_id_env]
+    const secretAccessKey = env[src.secret_access_key_env]
+    if (!accessKeyId || !secretAccessKey) throw new Error(`s3 source: ${src.access_key_id_env} and ${src.secret_access_key_env} must be set`)
+    config.credentials = { accessKeyId, secretAccessKey }
+  }
+  return new S3Client(config)
+}
+
+export function createS3Store(src: S3Source, client: S3Client): FileStore {
+  const archived = [src.archive.processed, src.archive.failed].map((p) => src.prefix + p)
+  return {
+    async list() {
+      const out: RemoteFile[] = []
+      let token: string | undefined
+      do {
+        const page = await client.send(new ListObjectsV2Command({ Bucket: src.bucket, Prefix: src.prefix, ContinuationToken: token }))
+        for (const o of page.Contents ?? []) {
+          if (!o.Key || archived.some((a) => o.Key!.startsWith(a))) continue
+          out.push({ key: o.Key, size: o.Size ?? 0, modified: o.LastModified ?? new Date(0), ...(o.ETag ? { etag: o.ETag.replaceAll('"', '') } : {}) })
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined
+      } while (token)
+      return out
+    },
+    async download(key, dest) {
+      const res = await client.send(new GetObjectCommand({ Bucket: src.bucket, Key: key }))
+      if (!(res.Body instanceof Readable)) throw new Error(`s3 object ${key}: no body`)
+      await pipeline(res.Body, createWriteStream(dest))
+    },
+    async readText(key) {
+      try {
+        const res = await client.send(new GetObjectCommand({ Bucket: src.bucket, Key: key }))
+        return await res.Body?.transformToString()
+      } catch (err) {
+        if ((err as { name?: string }).name === 'NoSuchKey') return undefined
+        throw err
+      }
+    },
+    async move(from, to) {
+      await client.send(new CopyObjectCommand({ Bucket: src.bucket, Key: to, CopySource: `${src.bucket}/${encodeURIComponent(from).replaceAll('%2F', '/')}` }))
+      await client.send(new DeleteObjectCommand({ Bucket: src.bucket, Key: from }))
+    },
+    async close() {
+      client.destroy()
+    },
+  }
+}

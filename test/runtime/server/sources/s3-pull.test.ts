@@ -1,0 +1,101 @@
+import { createHash } from 'node:crypto'
+import { join } from 'node:path'
+import { ListObjectsV2Command } from '@aws-sdk/client-s3'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createFileCheckpoints } from '../../../../src/runtime/server/sources/checkpoints-file.ts'
+import { pullFiles, type FilePullEnv, type FileSource } from '../../../../src/runtime/server/sources/pull-files.ts'
+import { createS3Store, s3ClientFor } from '../../../../src/runtime/server/sources/s3-store.ts'
+import { S3Schema } from '../../../../src/sources/kinds/s3.ts'
+import { startS3, type TestS3 } from '../../../helpers/s3rver.ts'
+import { ACME, ACME_HEADER, acmeRows, createHarness, type Harness } from '../batch/harness.ts'
+
+let h: Harness
+let s3: TestS3
+afterEach(async () => {
+  await s3?.close()
+  await h?.close()
+})
+
+const KEYS = { AK: 'S3RVER', SK: 'S3RVER' }
+
+function setup(extra: Record<string, unknown> = {}) {
+  const cfg = S3Schema.parse({ kind: 's3', bucket: s3.bucket, prefix: 'in/', glob: '*.csv', endpoint: s3.endpoint, force_path_style: true, access_key_id_env: 'AK', secret_access_key_env: 'SK', ...extra })
+  const src: FileSource = { ...cfg, name: 'acme-s3', provider: 'acme', mapping: ACME }
+  const env: FilePullEnv = { batch: h.env, checkpoints: createFileCheckpoints(join(h.dir, 'sources')), stagingDir: join(h.dir, 'staging'), holder: 't' }
+  const store = () => createS3Store(cfg, s3ClientFor(cfg, KEYS))
+  return { src, env, store }
+}
+
+async function keys(): Promise<string[]> {
+  const res = await s3.client.send(new ListObjectsV2Command({ Bucket: s3.bucket }))
+  return (res.Contents ?? []).map((o) => o.Key ?? '').sort()
+}
+
+describe('sources: s3 pulls', () => {
+  it('ingests a new object once, moves it to processed/, and a second run ingests nothing', async () => {
+    h = await createHarness()
+    s3 = await startS3()
+    const csv = `${ACME_HEADER}\n${acmeRows(20)}`
+    await s3.put('in/day1.csv', csv)
+    await s3.put('in/day1.csv.sha256', `${createHash('sha256').update(csv).digest('hex')}  day1.csv\n`)
+    await s3.put('in/notes.txt', 'not matched by the glob')
+    const { src, env, store } = setup()
+    expect(await pullFiles(env, src, store())).toMatchObject({ outcome: 'done', files: 1, rows: 20, published: 20, dlq: 0 })
+    expect(h.transactions()).toHaveLength(20)
+    expect(await keys()).toEqual(['in/notes.txt', 'in/processed/day1.csv', 'in/processed/day1.csv.sha256'])
+    expect(await pullFiles(env, src, store())).toMatchObject({ outcome: 'nothing_new', files: 0 })
+    expect(h.transactions()).toHaveLength(20)
+    const [job] = await env.checkpoints.listJobs('acme-s3')
+    expect(job).toMatchObject({ status: 'done', rows: 20, published: 20 })
+  })
+
+  it('a checksum mismatch fails the file: failed/, a failed job with the reason, nothing published', async () => {
+    h = await createHarness()
+    s3 = await startS3()
+    await s3.put('in/bad.csv', `${ACME_HEADER}\n${acmeRows(3)}`)
+    await s3.put('in/bad.csv.sha256', `${'0'.repeat(64)}  bad.csv\n`)
+    const { src, env, store } = setup()
+    expect(await pullFiles(env, src, store())).toMatchObject({ outcome: 'failed', failed: 1 })
+    expect(h.transactions()).toHaveLength(0)
+    expect(await keys()).toEqual(['in/failed/bad.csv', 'in/failed/bad.csv.sha256'])
+    const [job] = await env.checkpoints.listJobs('acme-s3')
+    expect(job?.status).toBe('failed')
+    expect(job?.error).toMatch(/checksum|sha-?256/i)
+  })
+
+  it('a bad row goes to the DLQ and the file is still done', async () => {
+    h = await createHarness()
+    s3 = await startS3()
+    await s3.put('in/mixed.csv', `${ACME_HEADER}\n${acmeRows(2)}T9;notadate;x;EUR;SETTLED;card;C1\n`)
+    const { src, env, store } = setup()
+    expect(await pullFiles(env, src, store())).toMatchObject({ outcome: 'done', files: 1, published: 2, dlq: 1 })
+    expect(h.dlq()).toHaveLength(1)
+    expect(await keys()).toEqual(['in/processed/mixed.csv'])
+  })
+
+  it('after a crash between ingest and archive, the next run archives without publishing again', async () => {
+    h = await createHarness()
+    s3 = await startS3()
+    await s3.put('in/day2.csv', `${ACME_HEADER}\n${acmeRows(5)}`)
+    const { src, env, store } = setup()
+    const crashing = store()
+    crashing.move = async () => {
+      throw new Error('killed before archive')
+    }
+    await expect(pullFiles(env, src, crashing)).rejects.toThrow('killed before archive')
+    expect(h.transactions()).toHaveLength(5)
+    expect((await env.checkpoints.listJobs('acme-s3'))[0]?.status).toBe('done')
+    expect(await pullFiles(env, src, store())).toMatchObject({ files: 0 })
+    expect(h.transactions()).toHaveLength(5)
+    expect(await keys()).toEqual(['in/processed/day2.csv'])
+  })
+
+  it('an object newer than min_age_s waits for a later run', async () => {
+    h = await createHarness()
+    s3 = await startS3()
+    await s3.put('in/fresh.csv', `${ACME_HEADER}\n${acmeRows(1)}`)
+    const { src, env, store } = setup({ min_age_s: 3600 })
+    expect(await pullFiles(env, src, store())).toMatchObject({ outcome: 'nothing_new', skipped: 1 })
+    expect(await keys()).toEqual(['in/fresh.csv'])
+  })
+})
