@@ -8,10 +8,11 @@ import lemonsqueezy from './lemonsqueezy.ts'
 import paypal from './paypal.ts'
 import paystack from './paystack.ts'
 import polar from './polar.ts'
+import razorpay from './razorpay.ts'
 import shopify from './shopify.ts'
 import square from './square.ts'
 import standardWebhooks from './standard-webhooks.ts'
 import stripe from './stripe.ts'
 import worldpay from './worldpay.ts'
 
-export const providers: readonly AnyProvider[] = [stripe, adyen, generic, paypal, paystack, shopify, coinbase, polar, standardWebhooks, flutterwave, worldpay, square, lemonsqueezy]
+export const providers: readonly AnyProvider[] = [stripe, adyen, generic, paypal, paystack, shopify, coinbase, polar, standardWebhooks, flutterwave, worldpay, square, lemonsqueezy, razorpay]
