@@ -96,4 +96,21 @@ describe('RabbitMQ queue source (real broker at 127.0.0.1:5672)', () => {
     const q = await t.ch.checkQueue(t.name)
     expect(q.messageCount).toBe(0)
   })
+  it('stops gracefully: in-flight messages finish and are acked, the rest stay queued, nothing is lost', async () => {
+    const t = await setup()
+    // Declared before the consumer starts, so the exchange routes the backlog to it.
+    await t.ch.assertQueue(t.name, { durable: true })
+    await t.ch.bindQueue(t.name, t.name, 'payments.#')
+    for (let i = 0; i < 30; i++) {
+      const m = t.signed(`evt_queue_stop_${i}`)
+      await t.send(m.payload, m.headers)
+    }
+    await t.start()
+    await t.until(() => t.topic('transactions.realtime').length >= 1)
+    await consumer!.stop()
+    consumer = undefined
+    const published = t.topic('transactions.realtime').length
+    const q = await t.ch.checkQueue(t.name)
+    expect(published + q.messageCount).toBe(30)
+  })
 })
