@@ -6,8 +6,10 @@ import { createApp } from '../app.ts'
 import { startupLines } from '../pipeline/provider-status.ts'
 import { buildServerDeps } from './server/deps.ts'
 import { httpTimeouts } from './server/http-timeouts.ts'
+import { startSources } from './server/sources/attach.ts'
 
 const deps = await buildServerDeps(process.env)
+const sources = await startSources(process.env, deps)
 // The socket's peer address for security log lines (X-Forwarded-For is logged apart, unverified).
 const app = createApp({ ...deps, clientIp: (c) => getConnInfo(c).remote.address })
 const server = serve({
@@ -34,6 +36,7 @@ async function shutdown(signal: string): Promise<void> {
   await closed
   clearInterval(idle)
   clearTimeout(deadline)
+  await sources.close()
   await deps.close()
   process.exit(0)
 }
