@@ -1,0 +1,61 @@
+/** @module FileStore over SFTP (ssh2-sftp-client): pinned host key, streamed download, rename into processed/ or failed/. */
+import { createHash } from 'node:crypto'
+import { createWriteStream } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import SftpClient from 'ssh2-sftp-client'
+import type { SftpSource } from '../../../sources/kinds/sftp.ts'
+import type { FileStore, RemoteFile } from './file-store.ts'
+
+/** OpenSSH's `SHA256:` fingerprint of a raw host key blob (base64, no padding). */
+export const fingerprint = (key: Buffer): string => `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`
+
+export async function connectSftp(src: SftpSource, env: Record<string, string | undefined>): Promise<FileStore> {
+  const sftp = new SftpClient()
+  let seen: string | undefined
+  const password = src.password_env ? env[src.password_env] : undefined
+  const privateKey = src.private_key_env ? env[src.private_key_env] : src.private_key_file ? await readFile(src.private_key_file, 'utf8') : undefined
+  try {
+    await sftp.connect({
+      host: src.host,
+      port: src.port,
+      username: src.username,
+      ...(password ? { password } : {}),
+      ...(privateKey ? { privateKey } : {}),
+      readyTimeout: 10_000,
+      hostVerifier: (key: Buffer) => {
+        seen = fingerprint(key)
+        return src.insecure_accept_any_host_key || src.host_key_sha256.includes(seen)
+      },
+    })
+  } catch (err) {
+    if (seen && !src.insecure_accept_any_host_key && !src.host_key_sha256.includes(seen)) {
+      throw new Error(`sftp ${src.host}:${src.port}: host key ${seen} is not pinned in host_key_sha256 (refused)`)
+    }
+    throw err
+  }
+  const dir = src.path.endsWith('/') ? src.path : `${src.path}/`
+  return {
+    async list() {
+      const entries = await sftp.list(dir)
+      return entries
+        .filter((e) => e.type === '-')
+        .map((e): RemoteFile => ({ key: dir + e.name, size: e.size, modified: new Date(e.modifyTime) }))
+    },
+    async download(key, dest) {
+      await sftp.get(key, createWriteStream(dest))
+    },
+    async readText(key) {
+      if (!(await sftp.exists(key))) return undefined
+      const data = await sftp.get(key)
+      return Buffer.isBuffer(data) ? data.toString('utf8') : undefined
+    },
+    async move(from, to) {
+      const folder = to.slice(0, to.lastIndexOf('/'))
+      if (!(await sftp.exists(folder))) await sftp.mkdir(folder, true)
+      await sftp.rename(from, to)
+    },
+    async close() {
+      await sftp.end()
+    },
+  }
+}
