@@ -4,6 +4,8 @@ import { z } from 'zod'
 import { BatchMappingSchema } from '../batch/mapping.ts'
 import { ScheduleSchema } from './schedule.ts'
 import { HttpPollSchema } from './kinds/http-poll.ts'
+import { S3Schema } from './kinds/s3.ts'
+import { SftpSchema } from './kinds/sftp.ts'
 
 const common = {
   /** The provider id the messages carry; its module's batch mapping is used unless `mapping` is given. */
@@ -14,7 +16,12 @@ const common = {
 }
 
 /** One line per kind: a new kind is a file under kinds/ and an entry here. */
-export const SourceSchema = z.discriminatedUnion('kind', [HttpPollSchema.extend(common)])
+export const SourceSchema = z.discriminatedUnion('kind', [
+  HttpPollSchema.extend(common),
+  S3Schema.extend(common),
+  // sftp's schema has refinements (a pinned host key, some credential): zod extends those only safely.
+  SftpSchema.safeExtend(common),
+])
 
 export type SourceConfig = z.infer<typeof SourceSchema> & { name: string }
 

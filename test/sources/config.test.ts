@@ -54,3 +54,10 @@ describe('sources: sources.yaml', () => {
     await expect(loadSources({ TXGATE_SOURCES: '/etc/txgate/sources.yaml' }, missing)).rejects.toThrow(/sources\.yaml: ENOENT/)
   })
 })
+
+describe('sources.yaml: file kinds', () => {
+  it('refuses an sftp source with neither a pinned host key nor the insecure flag, naming the line', () => {
+    const yaml = ['sources:', '  bank:', '    kind: sftp', '    provider: acme', '    host: sftp.bank.test', '    username: u', '    password_env: PW'].join('\n')
+    expect(() => parseSources(yaml)).toThrow(/sources\.yaml:\d+: source "bank", field host_key_sha256: pin the host key/)
+  })
+})

@@ -5,6 +5,9 @@ import type { BatchMapping } from '../../../batch/mapping.ts'
 import { uuidv7 } from '../../../message/uuidv7.ts'
 import type { Checkpoints } from '../../../sources/checkpoints.ts'
 import type { SourceConfig } from '../../../sources/config.ts'
+import { pullFileSource } from './pull-file-source.ts'
+
+type HttpPollSourceConfig = Extract<SourceConfig, { kind: 'http-poll' }>
 import { ingestFile, mappingFor, type BatchEnv } from '../batch/ingest.ts'
 import { createHttpPoller, type FetchEnv } from './http-poll.ts'
 
@@ -41,6 +44,7 @@ export const pullExitCode = (o: PullOutcome): number => (o === 'done' ? 0 : o ==
 const STATUS_FIELD = '_txgate_status'
 
 export async function pullSource(env: PullEnv, src: SourceConfig): Promise<PullResult> {
+  if (src.kind !== 'http-poll') return pullFileSource(env, src)
   const result: PullResult = { source: src.name, outcome: 'nothing_new', pages: 0, rows: 0, published: 0, dlq: 0, duplicates: 0 }
   const ttl = env.leaseTtlMs ?? 5 * 60_000
   const { checkpoints } = env
@@ -120,7 +124,7 @@ function stagedMapping(m: BatchMapping): BatchMapping {
   return { ...m, format: 'ndjson', column_mapping: { ...m.column_mapping, status: STATUS_FIELD } }
 }
 
-function stageRow(src: SourceConfig, m: BatchMapping, row: Record<string, unknown>): Record<string, unknown> {
+function stageRow(src: HttpPollSourceConfig, m: BatchMapping, row: Record<string, unknown>): Record<string, unknown> {
   const statusCol = m.column_mapping.status
   const own = statusCol !== undefined ? row[statusCol] : undefined
   const live = own === undefined || own === null || own === '' ? m.defaults?.status : String(own)

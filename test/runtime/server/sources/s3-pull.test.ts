@@ -6,6 +6,8 @@ import { createFileCheckpoints } from '../../../../src/runtime/server/sources/ch
 import { pullFiles, type FilePullEnv, type FileSource } from '../../../../src/runtime/server/sources/pull-files.ts'
 import { createS3Store, s3ClientFor } from '../../../../src/runtime/server/sources/s3-store.ts'
 import { S3Schema } from '../../../../src/sources/kinds/s3.ts'
+import { parseSources } from '../../../../src/sources/config.ts'
+import { pullSource } from '../../../../src/runtime/server/sources/pull.ts'
 import { startS3, type TestS3 } from '../../../helpers/s3rver.ts'
 import { ACME, ACME_HEADER, acmeRows, createHarness, type Harness } from '../batch/harness.ts'
 
@@ -32,6 +34,33 @@ async function keys(): Promise<string[]> {
 }
 
 describe('sources: s3 pulls', () => {
+  it('runs from sources.yaml through pullSource, as txgate pull and the scheduler do', async () => {
+    h = await createHarness()
+    s3 = await startS3()
+    await s3.put('in/day1.csv', `${ACME_HEADER}\n${acmeRows(4)}`)
+    const [src] = parseSources(
+      [
+        'sources:',
+        '  acme-s3:',
+        '    kind: s3',
+        '    provider: acme',
+        `    bucket: ${s3.bucket}`,
+        '    prefix: in/',
+        "    glob: '*.csv'",
+        `    endpoint: ${s3.endpoint}`,
+        '    force_path_style: true',
+        '    access_key_id_env: AK',
+        '    secret_access_key_env: SK',
+      ].join('\n'),
+    )
+    const env = { batch: h.env, checkpoints: createFileCheckpoints(join(h.dir, 'sources')), stagingDir: join(h.dir, 'staging'), holder: 't', fetch: { env: KEYS } }
+    h.env.mappings = { acme: ACME }
+    expect(await pullSource(env, src!)).toMatchObject({ outcome: 'done', pages: 1, rows: 4, published: 4 })
+    expect(await pullSource(env, src!)).toMatchObject({ outcome: 'nothing_new' })
+    expect(h.transactions()).toHaveLength(4)
+  })
+
+
   it('ingests a new object once, moves it to processed/, and a second run ingests nothing', async () => {
     h = await createHarness()
     s3 = await startS3()
