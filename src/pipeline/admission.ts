@@ -23,7 +23,7 @@ export type AdmissionRequest = {
   provider: string
   /** keyScope(provider, tenant): what the claims are keyed under. */
   scope: string
-  /** `{scope}:{client_id}`. */
+  /** `<scope>:<client_id>`, as logs name it. */
   bucket: string
   rule: RateLimitRule
   now: number
@@ -61,7 +61,8 @@ export function createAdmission(
   const warn = throttled(deps.log, deps.clock)
 
   async function decide(req: AdmissionRequest, claims: { key: string; eventId: string }[]) {
-    const limitKey = `rl:${req.bucket}`
+    // The scope in braces: the claims' Redis Cluster hash tag (idempotencyStoreKey), so one script, one slot.
+    const limitKey = `rl:{${req.scope}}${req.bucket.slice(req.scope.length)}`
     if (combined) {
       return combined.call(
         store,

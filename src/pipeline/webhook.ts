@@ -213,7 +213,7 @@ export function createWebhookHandler(deps: Deps): WebhookHandler {
       const limit = {
         provider: provider.id,
         scope: route.scope,
-        bucket: `{${route.scope}}:${client}`, // the claim's hash tag (idempotencyStoreKey)
+        bucket: `${route.scope}:${client}`,
         rule: route.rule,
         now,
       }

@@ -81,6 +81,8 @@ async function launch(port: number, dir: string): Promise<ChildProcess> {
       '--cluster-enabled', 'yes', '--cluster-config-file', `${dir}/nodes-${port}.conf`,
       // A dead master is replaced by its replica after about this long.
       '--cluster-node-timeout', '1000', '--dir', dir,
+      // A replica always takes over, however long since it last heard from its master.
+      '--cluster-replica-validity-factor', '0',
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   )

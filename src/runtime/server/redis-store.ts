@@ -58,6 +58,8 @@ export async function openRedisStore(opts: RedisStoreOptions): Promise<RedisStor
         // After a failover the slot map changes: MOVED replies are followed, a few times at most.
         maxRedirections: 4,
         retryDelayOnFailover: 50,
+        // A dead master's slots move to its replica: re-read the slot map every second, not only on MOVED.
+        slotsRefreshInterval: 1000,
       })
     : new Redis(opts.url, options)
   let lastError = ''
