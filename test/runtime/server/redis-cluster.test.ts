@@ -6,12 +6,12 @@
  */
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
-import Stripe from 'stripe'
 import { afterAll, describe, expect, it } from 'vitest'
 import { readSpool } from '../../../src/runtime/server/spool.ts'
 import { fixture } from '../../helpers/app.ts'
 import { startGateway, type GatewayProcess } from '../../helpers/process.ts'
 import { startRedisCluster, type RedisCluster } from '../../helpers/redis-cluster.ts'
+import { postStripeEvent } from '../../helpers/stripe-post.ts'
 import { tempDir } from '../../helpers/temp-dir.ts'
 
 const SECRET = 'whsec_redis_cluster'
@@ -27,15 +27,7 @@ afterAll(async () => {
 type Answer = { status: number; degraded: string | null; json: { event_id?: string; duplicate?: boolean } }
 
 async function send(g: GatewayProcess, eventId: string): Promise<Answer> {
-  const payload = body.replace('evt_1MoS6tLgUG5tbmjchDsX6fiT', eventId)
-  const res = await fetch(`${g.url}/webhooks/v1/stripe/events`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload, secret: SECRET }),
-    },
-    body: payload,
-  })
+  const res = await postStripeEvent(g.url, body, eventId, SECRET)
   return { status: res.status, degraded: res.headers.get('txgate-degraded'), json: (await res.json()) as Answer['json'] }
 }
 

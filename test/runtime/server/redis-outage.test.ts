@@ -2,12 +2,12 @@
  * Redis dies under load: the gateway keeps answering 200 (fail open), says so on the answers, and
  * every event it answered 200 is in its spool.
  */
-import Stripe from 'stripe'
 import { afterAll, describe, expect, it } from 'vitest'
 import { readSpool } from '../../../src/runtime/server/spool.ts'
 import { fixture } from '../../helpers/app.ts'
 import { startGateway, type GatewayProcess } from '../../helpers/process.ts'
 import { startRedisServer, type RedisServer } from '../../helpers/redis-server.ts'
+import { postStripeEvent } from '../../helpers/stripe-post.ts'
 import { tempDir } from '../../helpers/temp-dir.ts'
 
 const SECRET = 'whsec_redis_outage'
@@ -34,15 +34,7 @@ describe('Redis dies mid-load', () => {
     })
     const g = gateway
     const send = async (n: number) => {
-      const payload = body.replace('evt_1MoS6tLgUG5tbmjchDsX6fiT', `evt_outage_${n}`)
-      const res = await fetch(`${g.url}/webhooks/v1/stripe/events`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload, secret: SECRET }),
-        },
-        body: payload,
-      })
+      const res = await postStripeEvent(g.url, body, `evt_outage_${n}`, SECRET)
       const text = await res.text()
       return { n, status: res.status, degraded: res.headers.get('txgate-degraded'), text }
     }

@@ -7,11 +7,11 @@ import { execFileSync } from 'node:child_process'
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import Stripe from 'stripe'
 import { afterAll, describe, expect, it } from 'vitest'
 import { readSpool } from '../../../src/runtime/server/spool.ts'
 import { fixture } from '../../helpers/app.ts'
 import { startGateway, type GatewayProcess } from '../../helpers/process.ts'
+import { postStripeEvent } from '../../helpers/stripe-post.ts'
 
 const SECRET = 'whsec_disk_full'
 const body = await fixture('stripe.json')
@@ -45,15 +45,7 @@ describe.skipIf(!mounted)('spool on a full disk', () => {
     })
     const g = gateway
     const send = async (id: string) => {
-      const payload = body.replace('evt_1MoS6tLgUG5tbmjchDsX6fiT', id)
-      const res = await fetch(`${g.url}/webhooks/v1/stripe/events`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload, secret: SECRET }),
-        },
-        body: payload,
-      })
+      const res = await postStripeEvent(g.url, body, id, SECRET)
       return { id, status: res.status, retryAfter: res.headers.get('retry-after'), type: res.headers.get('content-type'), text: await res.text() }
     }
     const answers = []
