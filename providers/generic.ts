@@ -34,7 +34,8 @@ const envelope = z.object({
   event_type: z.string().min(1).max(200),
 })
 
-const transaction = z.object({
+/** The flat transaction body; the `standard-webhooks` module reads its `data` with the same schema and mapping. */
+export const flatTransaction = z.object({
   transaction_id: z.string().min(1),
   timestamp: z.union([z.string().min(1), z.number().nonnegative()]),
   amount: z.union([z.number().int(), z.string().regex(/^-?\d+(\.\d+)?$/, 'not a decimal string')]),
@@ -70,15 +71,20 @@ export default defineProvider({
   eventType: (e) => e.event_type,
   idempotencyKey: (e) => e.event_id,
   isTransaction: (type) => !NOT_A_TRANSACTION.test(type),
-  transaction,
-  map: (t) => ({
+  transaction: flatTransaction,
+  map: (t) => mapFlatTransaction(t, t.timestamp),
+  rateLimit: { ratePerSec: 1000, burst: 2000 },
+})
+
+/** An integer amount is minor units, a decimal string major units (converted exactly). */
+export function mapFlatTransaction(t: Omit<z.infer<typeof flatTransaction>, 'timestamp'>, timestamp: string | number) {
+  return {
     transactionId: t.transaction_id,
-    occurredAt: parseTimestamp(t.timestamp),
+    occurredAt: parseTimestamp(timestamp),
     amount: typeof t.amount === 'number' ? { minor: t.amount } : { decimal: t.amount },
     currency: t.currency,
     status: t.status,
     paymentMethod: t.payment_method,
     customerId: t.customer_id ?? null,
-  }),
-  rateLimit: { ratePerSec: 1000, burst: 2000 },
-})
+  }
+}

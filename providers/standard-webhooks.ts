@@ -1,6 +1,7 @@
 /** @module Standard Webhooks: any sender following the spec (`{type, timestamp, data}` signed `v1,<base64>`); data = one transaction. */
 import { z } from 'zod'
-import { defineProvider, parseTimestamp, standardWebhooks } from '../src/provider/define.ts'
+import { defineProvider, standardWebhooks } from '../src/provider/define.ts'
+import { flatTransaction, mapFlatTransaction } from './generic.ts'
 
 // https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md
 // Headers webhook-id/-timestamp/-signature (the svix- names too), HMAC-SHA256 over
@@ -19,16 +20,8 @@ const envelope = z.object({
 
 const transaction = z.object({
   timestamp: z.string().min(1),
-  data: z.object({
-    transaction_id: z.string().min(1),
-    timestamp: z.union([z.string().min(1), z.number().nonnegative()]).optional(),
-    // An integer is minor units, a decimal string ("42.50") major units, converted exactly.
-    amount: z.union([z.number().int(), z.string().regex(/^-?\d+(\.\d+)?$/, 'not a decimal string')]),
-    currency: z.string().length(3),
-    status: z.string().min(1),
-    payment_method: z.string().min(1),
-    customer_id: z.string().min(1).nullable().optional(),
-  }),
+  // generic's flat transaction; its own time is optional here (the envelope's is the fallback).
+  data: flatTransaction.extend({ timestamp: flatTransaction.shape.timestamp.optional() }),
 })
 
 export default defineProvider({
@@ -43,14 +36,6 @@ export default defineProvider({
     headers.get('webhook-id') ?? headers.get('svix-id') ?? `${e.type}:${e.timestamp}`,
   isTransaction: (type) => !NOT_A_TRANSACTION.test(type),
   transaction,
-  map: ({ timestamp, data: t }) => ({
-    transactionId: t.transaction_id,
-    occurredAt: parseTimestamp(t.timestamp ?? timestamp),
-    amount: typeof t.amount === 'number' ? { minor: t.amount } : { decimal: t.amount },
-    currency: t.currency,
-    status: t.status,
-    paymentMethod: t.payment_method,
-    customerId: t.customer_id ?? null,
-  }),
+  map: ({ timestamp, data: t }) => mapFlatTransaction(t, t.timestamp ?? timestamp),
   rateLimit: { ratePerSec: 1000, burst: 2000 },
 })
