@@ -5,6 +5,7 @@ import coinbase from './coinbase.ts'
 import flutterwave from './flutterwave.ts'
 import generic from './generic.ts'
 import lemonsqueezy from './lemonsqueezy.ts'
+import mollie from './mollie.ts'
 import paddle from './paddle.ts'
 import paypal from './paypal.ts'
 import paystack from './paystack.ts'
@@ -16,4 +17,4 @@ import standardWebhooks from './standard-webhooks.ts'
 import stripe from './stripe.ts'
 import worldpay from './worldpay.ts'
 
-export const providers: readonly AnyProvider[] = [stripe, adyen, generic, paypal, paystack, shopify, coinbase, polar, standardWebhooks, flutterwave, worldpay, square, lemonsqueezy, razorpay, paddle]
+export const providers: readonly AnyProvider[] = [stripe, adyen, generic, paypal, paystack, shopify, coinbase, polar, standardWebhooks, flutterwave, worldpay, square, lemonsqueezy, razorpay, paddle, mollie]
