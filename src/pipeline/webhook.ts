@@ -44,9 +44,25 @@ type Route = {
   scope: string
 }
 
+/** For callers other than the webhook route (queue sources). */
+export type HandleOptions = {
+  /** Added to every record the request produces (a queue source's name and position, for audit). */
+  headers?: Readonly<Record<string, string>>
+  /**
+   * The caller has authenticated the message itself (a queue source's own HMAC header, or a
+   * broker it trusts): the provider's schemes are skipped and need not be configured.
+   */
+  verified?: boolean
+  /**
+   * The rate-limit bucket's client id and rule instead of the provider's: a consumer pulls at the
+   * pace its prefetch allows, so it needs no share of the webhooks' bucket.
+   */
+  limit?: { client: string; rule: RateLimitRule }
+}
+
 export type WebhookHandler = {
   /** `tenant`: from `/webhooks/v1/{provider}/events/{tenant}`; undefined on the default route. */
-  handle(providerId: string, req: Request, trace: TraceContext, tenant?: string): Promise<WebhookResult>
+  handle(providerId: string, req: Request, trace: TraceContext, tenant?: string, opts?: HandleOptions): Promise<WebhookResult>
   /** Whether the tenant has credentials of its own for the provider. */
   servesTenant(providerId: string, tenant: string): boolean
 }
@@ -111,6 +127,7 @@ export function createWebhookHandler(deps: Deps): WebhookHandler {
     trace: TraceContext,
     gate: Gate,
     stage: StageRunner,
+    extra: Readonly<Record<string, string>> | undefined,
   ): Promise<ItemOutcome> {
     const { provider } = route
     const eventType = provider.eventType(item, ctx)
@@ -125,7 +142,8 @@ export function createWebhookHandler(deps: Deps): WebhookHandler {
     if (built.dlq !== undefined) {
       log.warn('event sent to the DLQ', { provider: provider.id, event_type: eventType, reason: built.dlq })
     }
-    const record = built.record
+    // DESIGN's headers win over a caller's of the same name.
+    const record = extra ? { ...built.record, headers: { ...extra, ...built.record.headers } } : built.record
     const outcome = built.dlq === undefined ? 'accepted' : 'dlq'
     try {
       await stage('publish', () => publish([record]))
@@ -193,28 +211,28 @@ export function createWebhookHandler(deps: Deps): WebhookHandler {
         return false
       }
     },
-    async handle(providerId, req, trace, tenant) {
+    async handle(providerId, req, trace, tenant, opts) {
       const base = routes.get(providerId)
       if (!base || registry.get(providerId) === undefined) {
         throw new UnknownProvider(`no configured provider "${providerId}"`)
       }
       // A provider that is not configured answers exactly like one that does not exist.
-      if (tenant === undefined && !base.plan.configured) throw new UnknownProvider(`no configured provider "${providerId}"`)
+      if (tenant === undefined && !base.plan.configured && !opts?.verified) throw new UnknownProvider(`no configured provider "${providerId}"`)
       const route = tenant === undefined ? base : tenantRoute(base, tenant)
       const { provider, plan, env } = route
       // Times verify, store and publish calls, and traces them when an OpenTelemetry SDK is registered.
       const stage = stageRunner(deps.metrics ?? NO_METRICS, provider.id, trace)
       const body = await readBody(req, config.bodyLimit)
       const now = deps.clock()
-      const principal = await stage('verify', () =>
-        authenticateRequest(plan, { body, headers: req.headers, url: req.url, now }, env),
-      )
-      const client = provider.clientId?.(req.headers) ?? principal ?? 'default'
+      const principal = opts?.verified
+        ? undefined
+        : await stage('verify', () => authenticateRequest(plan, { body, headers: req.headers, url: req.url, now }, env))
+      const client = opts?.limit?.client ?? provider.clientId?.(req.headers) ?? principal ?? 'default'
       const limit = {
         provider: provider.id,
         scope: route.scope,
         bucket: `${route.scope}:${client}`,
-        rule: route.rule,
+        rule: opts?.limit?.rule ?? route.rule,
         now,
       }
 
@@ -230,7 +248,7 @@ export function createWebhookHandler(deps: Deps): WebhookHandler {
       const { raw, envelope } = parsed
       const items = provider.items ? provider.items(envelope) : [envelope]
       const rawItems = provider.items ? provider.items(raw) : [raw]
-      if (plan.items.length > 0) await stage('verify', () => authenticateItems(plan, items, env))
+      if (!opts?.verified && plan.items.length > 0) await stage('verify', () => authenticateItems(plan, items, env))
 
       const ctx: ItemContext<unknown> = { headers: req.headers, envelope }
       const keys = items.flatMap((item) =>
@@ -242,7 +260,7 @@ export function createWebhookHandler(deps: Deps): WebhookHandler {
       const outcomes: ItemOutcome[] = []
       try {
         for (const [i, item] of items.entries()) {
-          outcomes.push(await processItem(route, item, rawItems[i], ctx, trace, gate, stage))
+          outcomes.push(await processItem(route, item, rawItems[i], ctx, trace, gate, stage, opts?.headers))
         }
       } finally {
         await gate.releaseUntaken()
