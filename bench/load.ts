@@ -7,6 +7,7 @@
  *                         [--dup 0.1] [--bad 0.05] [--providers stripe,generic,adyen]
  *                         [--baseline] [--sdk-handler] [--overhead] [--rounds 1] [--warmup 2000]
  *                         [--env KEY=VALUE ...] [--url http://127.0.0.1:8787 [--pid N]]
+ *                         [--cpu-prof DIR] [--pin]
  *
  * Without --url it starts the gateway's Node entry (spool in a temp dir, in-process store unless
  * --env REDIS_URL=…, rate limits lifted) and loads it. --baseline also loads a bare Hono app on
@@ -21,8 +22,13 @@
  * (test/providers/cases/<id>.ts), against one gateway configured for all of them, in rows:
  * Stripe only (the baseline), the mix of all fast verifiers, and each slow verifier (a remote
  * certificate, RSA: PayPal) alone; each printed as a ratio to Stripe only of the same run.
+ * --cpu-prof DIR runs each target under `node --cpu-prof` into DIR (summarize a profile with
+ * bench/lib/cpu-profile-top.ts). --pin puts the targets on the last core and this generator on the
+ * others (taskset; Linux, 2+ cores).
  */
+import { execFileSync } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
+import { availableParallelism } from 'node:os'
 import { parseArgs } from 'node:util'
 import { drive, percentile, type DriveResult } from './lib/drive.ts'
 import { benchSecrets, buildRequests, SIGNABLE, type BenchRequest } from './lib/requests.ts'
@@ -47,6 +53,8 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '1' },
     warmup: { type: 'string', default: '2000' },
     env: { type: 'string', multiple: true, default: [] },
+    'cpu-prof': { type: 'string' },
+    pin: { type: 'boolean', default: false },
   },
 })
 
@@ -120,6 +128,11 @@ console.log(
     `providers ${args['all-providers'] ? allCases.map((l) => l.c.provider).join('+') : mix.providers.join('+')}, dup ${mix.dup}, bad ${mix.bad}, ${rounds} round(s), node ${process.version}`,
 )
 
+const cores = availableParallelism()
+const pinned = args.pin && cores > 1 ? String(cores - 1) : undefined
+if (pinned) execFileSync('taskset', ['-cp', `0-${cores - 2}`, String(process.pid)], { stdio: 'ignore' })
+const nodeArgs = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${args['cpu-prof']}`] : []
+
 const rows: Row[] = []
 for (let round = 0; round < rounds; round++) {
   // Alternate the order so that neither variant always runs on a warmer machine.
@@ -143,7 +156,7 @@ async function measure(v: Variant, tag: string): Promise<Row> {
   let url = args.url
   let rss: RssSampler = rssSampler(args.pid === undefined ? undefined : Number(args.pid))
   if (url === undefined) {
-    target = await startTarget(v.entry, v.env)
+    target = await startTarget(v.entry, v.env, { nodeArgs, ...(pinned ? { cpus: pinned } : {}) })
     url = target.url
     rss.stop()
     rss = { read: target.rss, reset: target.resetRss, stop: () => undefined }

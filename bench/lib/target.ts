@@ -15,10 +15,20 @@ export type Target = {
 
 const ROOT = new URL('../../', import.meta.url)
 
-/** `entry` is a path from the repository root, run on this same Node (TypeScript through tsx). */
-export async function startTarget(entry: string, env: Record<string, string>): Promise<Target> {
+/**
+ * `entry` is a path from the repository root, run on this same Node (TypeScript through tsx).
+ * `nodeArgs` go before the entry (`--cpu-prof …`, which NODE_OPTIONS refuses); `cpus` pins the
+ * process with `taskset -c` (Linux), so that it and the generator do not take each other's core.
+ */
+export async function startTarget(
+  entry: string,
+  env: Record<string, string>,
+  opts: { nodeArgs?: readonly string[]; cpus?: string } = {},
+): Promise<Target> {
   const dir = await mkdtemp(join(tmpdir(), 'txgate-bench-'))
-  const child = spawn(process.execPath, entry.endsWith('.ts') ? ['--import', 'tsx', entry] : [entry], {
+  const argv = [...(opts.nodeArgs ?? []), ...(entry.endsWith('.ts') ? ['--import', 'tsx', entry] : [entry])]
+  const [cmd, args] = opts.cpus ? ['taskset', ['-c', opts.cpus, process.execPath, ...argv]] : [process.execPath, argv]
+  const child = spawn(cmd, args, {
     cwd: ROOT,
     env: {
       PATH: process.env['PATH'] ?? '',
