@@ -1,6 +1,7 @@
 /** @module The static provider registry (Workers cannot read a directory at run time). */
 import type { AnyProvider } from '../src/provider/types.ts'
 import adyen from './adyen.ts'
+import checkout from './checkout.ts'
 import coinbase from './coinbase.ts'
 import flutterwave from './flutterwave.ts'
 import generic from './generic.ts'
@@ -17,4 +18,4 @@ import standardWebhooks from './standard-webhooks.ts'
 import stripe from './stripe.ts'
 import worldpay from './worldpay.ts'
 
-export const providers: readonly AnyProvider[] = [stripe, adyen, generic, paypal, paystack, shopify, coinbase, polar, standardWebhooks, flutterwave, worldpay, square, lemonsqueezy, razorpay, paddle, mollie]
+export const providers: readonly AnyProvider[] = [stripe, adyen, generic, paypal, paystack, shopify, coinbase, polar, standardWebhooks, flutterwave, worldpay, square, lemonsqueezy, razorpay, paddle, checkout, mollie]
