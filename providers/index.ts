@@ -16,6 +16,7 @@ import shopify from './shopify.ts'
 import square from './square.ts'
 import standardWebhooks from './standard-webhooks.ts'
 import stripe from './stripe.ts'
+import worldline from './worldline.ts'
 import worldpay from './worldpay.ts'
 
-export const providers: readonly AnyProvider[] = [stripe, adyen, generic, paypal, paystack, shopify, coinbase, polar, standardWebhooks, flutterwave, worldpay, square, lemonsqueezy, razorpay, paddle, checkout, mollie]
+export const providers: readonly AnyProvider[] = [stripe, adyen, generic, paypal, paystack, shopify, coinbase, polar, standardWebhooks, flutterwave, worldpay, square, lemonsqueezy, razorpay, paddle, checkout, mollie, worldline]
