@@ -51,6 +51,8 @@ const UNAUTHORIZED_REASONS = [
 ] as const
 
 const provider = { name: 'provider' } as const
+/** A queue source's configured name: bounded by sources.yaml. */
+const queueSource = { name: 'source' } as const
 const publisher = { name: 'publisher' } as const
 const store = { name: 'store' } as const
 const storeOp = {
@@ -189,6 +191,62 @@ export const CATALOG = {
     type: 'gauge',
     help: 'Records per second of the last finished batch job.',
     labels: [],
+  },
+  // --- Queue sources (RabbitMQ, Kafka, NATS): one series per configured source name ---
+  txgate_queue_consumed_total: {
+    type: 'counter',
+    help: 'Messages a queue source received from its broker (redeliveries included).',
+    labels: [queueSource],
+  },
+  txgate_queue_published_total: {
+    type: 'counter',
+    help: 'Queue messages published durably (then acked / committed).',
+    labels: [queueSource],
+  },
+  txgate_queue_dlq_total: {
+    type: 'counter',
+    help: 'Queue messages sent to the DLQ (not JSON, wrong shape, bad signature), then acked.',
+    labels: [queueSource],
+  },
+  txgate_queue_duplicates_total: {
+    type: 'counter',
+    help: 'Queue messages already published (a redelivery): acked, nothing published.',
+    labels: [queueSource],
+  },
+  txgate_queue_ignored_total: {
+    type: 'counter',
+    help: 'Queue messages of a type that is not a transaction: acked, nothing published.',
+    labels: [queueSource],
+  },
+  txgate_queue_redelivered_total: {
+    type: 'counter',
+    help: 'Messages the broker marked as redelivered.',
+    labels: [queueSource],
+  },
+  txgate_queue_retries_total: {
+    type: 'counter',
+    help: 'Messages not acked because the output was down (nack with requeue / no commit).',
+    labels: [queueSource],
+  },
+  txgate_queue_security_events_total: {
+    type: 'counter',
+    help: 'Queue messages whose signature failed (sent to the DLQ and logged as security events).',
+    labels: [queueSource],
+  },
+  txgate_queue_in_flight: {
+    type: 'gauge',
+    help: 'Messages of a queue source received and not yet settled.',
+    labels: [queueSource],
+  },
+  txgate_queue_paused: {
+    type: 'gauge',
+    help: '1 while a queue source backs off because the output is down.',
+    labels: [queueSource],
+  },
+  txgate_queue_lag_messages: {
+    type: 'gauge',
+    help: 'Messages waiting: RabbitMQ queue depth (passive declare), Kafka high watermark minus committed offset, NATS pending.',
+    labels: [queueSource],
   },
 } as const satisfies Record<string, Spec>
 
