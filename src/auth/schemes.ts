@@ -47,7 +47,7 @@ export function certSignature(options: Omit<CertSignatureScheme, 'kind'>): CertS
 export function itemHmac<I>(
   options: Omit<ItemHmacScheme, 'kind' | 'signedString' | 'signature'> & {
     signedString(item: I): string
-    signature(item: I): string | undefined
+    signature(item: I, keyId?: string): string | undefined
   },
 ): ItemHmacScheme {
   return { ...(options as Omit<ItemHmacScheme, 'kind'>), kind: 'item-hmac' }

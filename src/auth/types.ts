@@ -89,7 +89,17 @@ export type ItemHmacScheme = {
   encoding: Encoding
   keyEncoding: KeyEncoding
   signedString(item: unknown): string
-  signature(item: unknown): string | undefined
+  /**
+   * The item's signature; with `keyPairs`, the one made by the key pair named `keyId` (undefined
+   * when the item carries none for it), and without `keyId` any one (to tell "none at all").
+   */
+  signature(item: unknown, keyId?: string): string | undefined
+  /**
+   * Key pairs (Braintree): each configured secret is `<public id>:<private key>`; the sender signs
+   * once per pair it holds and names the pair's public id beside each signature. The HMAC key is
+   * the private key's `derive` digest (Braintree: SHA-1), else the private key in `keyEncoding`.
+   */
+  keyPairs?: { derive?: HashName }
 }
 
 export type RequestScheme =

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto'
+import { createHash, createHmac } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { verifyItems } from '../../src/auth/item-hmac.ts'
 import { itemHmac } from '../../src/auth/schemes.ts'
@@ -74,5 +74,49 @@ describe('auth: item-hmac', () => {
       sig: Buffer.from(KAT.sig, 'base64').subarray(0, 16).toString('base64'),
     }
     expect(failure(await verify([truncated], KAT.key))).toMatch(/^bad_signature/)
+  })
+})
+
+describe('auth: item-hmac with key pairs (Braintree)', () => {
+  type Signed = { payload: string; signature?: string }
+  // `public|hex` pairs joined by `&`, HMAC-SHA1 keyed by SHA-1(private key), as Braintree signs.
+  const pairs = (s: Signed, id?: string) =>
+    s.signature
+      ?.split('&')
+      .map((p) => p.split('|'))
+      .find(([pub]) => id === undefined || pub === id)?.[1]
+  const paired = itemHmac<Signed>({
+    secret: 'T_PAIRS',
+    hash: 'SHA-1',
+    encoding: 'hex',
+    keyEncoding: 'utf8',
+    keyPairs: { derive: 'SHA-1' },
+    signedString: (s) => s.payload,
+    signature: pairs,
+  })
+  const sha1Hmac = (priv: string, data: string) =>
+    createHmac('sha1', createHash('sha1').update(priv).digest()).update(data).digest('hex')
+  const payload = 'PG5vdGlmaWNhdGlvbj48L25vdGlmaWNhdGlvbj4=\n'
+  const both: Signed = { payload, signature: `old_pub|${sha1Hmac('old_priv', payload)}&new_pub|${sha1Hmac('new_priv', payload)}` }
+  const check = (s: Signed, keys: string) =>
+    verifyItems(paired, [s], createVerifyEnv({ T_PAIRS: keys }, globalThis.fetch, undefined)).then(failure)
+
+  it('verifies the signature named by the configured public key, among several pairs', async () => {
+    expect(await check(both, 'new_pub:new_priv')).toBe('ok')
+    expect(await check(both, 'old_pub:old_priv')).toBe('ok')
+  })
+
+  it('refuses a wrong private key, and pairs for public keys it is not configured with', async () => {
+    expect(await check(both, 'new_pub:other_priv')).toMatch(/^bad_signature/)
+    expect(await check(both, 'third_pub:new_priv')).toMatch(/^bad_signature/)
+    // The private key alone does not verify a signature named for another public key.
+    expect(await check({ payload, signature: `old_pub|${sha1Hmac('new_priv', payload)}` }, 'new_pub:new_priv')).toMatch(
+      /^bad_signature/,
+    )
+  })
+
+  it('skips a secret that is not `<public>:<private>` and still verifies with a valid one', async () => {
+    expect(await check(both, 'no-colon,:x,new_pub:new_priv')).toBe('ok')
+    expect(await check({ payload }, 'new_pub:new_priv')).toMatch(/^missing_header/)
   })
 })
