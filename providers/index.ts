@@ -6,6 +6,7 @@ import coinbase from './coinbase.ts'
 import flutterwave from './flutterwave.ts'
 import generic from './generic.ts'
 import lemonsqueezy from './lemonsqueezy.ts'
+import mercadopago from './mercadopago.ts'
 import mollie from './mollie.ts'
 import paddle from './paddle.ts'
 import paypal from './paypal.ts'
@@ -19,4 +20,4 @@ import stripe from './stripe.ts'
 import worldline from './worldline.ts'
 import worldpay from './worldpay.ts'
 
-export const providers: readonly AnyProvider[] = [stripe, adyen, generic, paypal, paystack, shopify, coinbase, polar, standardWebhooks, flutterwave, worldpay, square, lemonsqueezy, razorpay, paddle, checkout, mollie, worldline]
+export const providers: readonly AnyProvider[] = [stripe, adyen, generic, paypal, paystack, shopify, coinbase, polar, standardWebhooks, flutterwave, worldpay, square, lemonsqueezy, razorpay, paddle, checkout, mollie, worldline, mercadopago]

@@ -17,18 +17,29 @@ export async function verifyHmac(
   if (!parsed) return unauthorized('malformed_header', `${scheme.header} is not in the expected format`)
 
   let timestampSec: number | undefined
-  if (scheme.signed.includes('{timestamp}')) {
-    if (parsed.timestamp === undefined || !/^\d{1,12}$/.test(parsed.timestamp)) {
+  if (scheme.signed.includes('{timestamp}') || (scheme.manifest && scheme.pairs?.timestamp)) {
+    const digits = scheme.timestampUnit === 'auto' ? /^\d{1,13}$/ : /^\d{1,12}$/
+    if (parsed.timestamp === undefined || !digits.test(parsed.timestamp)) {
       return unauthorized('malformed_header', `${scheme.header} has no valid timestamp`)
     }
-    timestampSec = Number(parsed.timestamp)
+    // 'auto': 13 digits are milliseconds (seconds reach 13 digits only in the year 33658).
+    timestampSec = parsed.timestamp.length === 13 ? Math.floor(Number(parsed.timestamp) / 1000) : Number(parsed.timestamp)
   }
 
   let url = ''
   if (scheme.signed.includes('{url}')) {
     url = (scheme.urlFrom && env.setting(scheme.urlFrom)) || req.url
   }
-  const content = buildSigned(scheme.signed, req.body, parsed.timestamp ?? '', url)
+  const manifest = scheme.manifest?.({
+    headers: req.headers,
+    query: new URL(req.url, 'http://localhost').searchParams,
+    body: req.body,
+    timestamp: parsed.timestamp ?? '',
+  })
+  if (scheme.manifest && manifest === undefined) {
+    return unauthorized('bad_signature', `the request does not carry what ${scheme.header} signs`)
+  }
+  const content = manifest !== undefined ? utf8(manifest) : buildSigned(scheme.signed, req.body, parsed.timestamp ?? '', url)
   const candidates = parsed.signatures
     .map((s) => (scheme.encoding === 'hex' ? fromHex(s.toLowerCase()) : fromBase64(s)))
     .filter((s): s is Bytes => s !== undefined)

@@ -26,13 +26,24 @@ export type HmacScheme = {
   entries?: { separator: string; pattern: RegExp }
   /** What is signed: `{timestamp}`, `{body}` and `{url}` are replaced. */
   signed: string
+  /**
+   * Builds the signed string instead of `signed`, for schemes that sign values picked from the
+   * request rather than its bytes (Mercado Pago: a query value, a header and the timestamp).
+   * undefined: the request cannot carry a valid signature (401 bad_signature).
+   */
+  manifest?(parts: SignedParts): string | undefined
   /** Env var holding the public URL the provider signs (URL-bound schemes). */
   urlFrom?: string
   /** Seconds; only meaningful when a timestamp is signed. */
   toleranceSec?: number
   /** 'past': only old timestamps are rejected (Stripe's SDK); 'both': ± tolerance. */
   toleranceDirection?: 'past' | 'both'
+  /** 'auto': a 13-digit timestamp is in milliseconds (Mercado Pago sends either). @default 'seconds' */
+  timestampUnit?: 'seconds' | 'auto'
 }
+
+/** What a `manifest` may read: the request's headers, query, raw body and the header's timestamp. */
+export type SignedParts = { headers: Headers; query: URLSearchParams; body: Bytes; timestamp: string }
 
 /** Standard Webhooks / Svix: webhook-id, webhook-timestamp, webhook-signature `v1,<b64>`. */
 export type StandardWebhooksScheme = {
