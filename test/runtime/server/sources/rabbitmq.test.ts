@@ -1,8 +1,9 @@
 import amqp from 'amqplib'
 import Stripe from 'stripe'
 import { afterEach, describe, expect, it } from 'vitest'
-import { startRabbitConsumer, type RabbitConsumer } from '../../../../src/runtime/server/sources/rabbitmq.ts'
+import { startRabbitConsumer } from '../../../../src/runtime/server/sources/rabbitmq.ts'
 import { createQueueConsumer } from '../../../../src/sources/queue/consume.ts'
+import type { RunningQueueSource } from '../../../../src/sources/queue/run.ts'
 import { createWebhookHandler } from '../../../../src/pipeline/webhook.ts'
 import { Unavailable } from '../../../../src/errors.ts'
 import { createTestGateway, fixture } from '../../../helpers/app.ts'
@@ -11,7 +12,7 @@ const URL = 'amqp://guest:guest@127.0.0.1:5672'
 const SECRET = 'whsec_queue'
 const body = await fixture('stripe.json')
 
-let consumer: RabbitConsumer | undefined
+let consumer: RunningQueueSource | undefined
 let cleanup: (() => Promise<void>) | undefined
 afterEach(async () => {
   await consumer?.stop()
@@ -65,7 +66,7 @@ describe('RabbitMQ queue source (real broker at 127.0.0.1:5672)', () => {
     await t.until(() => t.topic('transactions.realtime').length === 2)
     await new Promise((r) => setTimeout(r, 150))
     expect(t.topic('transactions.realtime')).toHaveLength(2)
-    expect(await consumer!.depth()).toBe(0)
+    expect(await consumer!.lag()).toBe(0)
   })
 
   it('sends not-JSON and badly signed messages to the DLQ with the reason, and acks them', async () => {
@@ -78,7 +79,7 @@ describe('RabbitMQ queue source (real broker at 127.0.0.1:5672)', () => {
     expect(t.topic('transactions.realtime')).toHaveLength(0)
     const reasons = t.topic('transactions.dlq').map((r) => (r.value as { reason: string }).reason)
     expect(reasons.every((r) => r.length > 0)).toBe(true)
-    expect(await consumer!.depth()).toBe(0)
+    expect(await consumer!.lag()).toBe(0)
   })
 
   it('does not ack while the output is down, backs off, and publishes once it is back', async () => {
