@@ -29,5 +29,7 @@ export type Checkpoints = {
   updateJob(id: string, patch: JobPatch): Promise<void>
   /** Newest first. */
   listJobs(source: string, limit?: number): Promise<SourceJob[]>
+  /** The newest job for one item (a file or object version), if any. */
+  findJob(source: string, item: string): Promise<SourceJob | undefined>
   close(): Promise<void>
 }

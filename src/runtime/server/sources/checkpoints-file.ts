@@ -88,6 +88,9 @@ export function createFileCheckpoints(dir: string, clock: () => number = Date.no
     async listJobs(source, limit = 20) {
       return (await read(source)).jobs.slice(-limit).reverse()
     },
+    async findJob(source, item) {
+      return [...(await read(source)).jobs].reverse().find((j) => j.item === item)
+    },
     async close() {
       await Promise.all([...queues.values()].map((p) => p.catch(() => undefined)))
     },

@@ -23,6 +23,8 @@ const MIGRATIONS = [
      finished_at timestamptz,
      error text)`,
   `CREATE INDEX IF NOT EXISTS txgate_source_jobs_by_source ON txgate_source_jobs (source, started_at DESC)`,
+  // An S3 event names one object: its job is looked up by item, not by scanning the source's jobs.
+  `CREATE INDEX IF NOT EXISTS txgate_source_jobs_by_item ON txgate_source_jobs (source, item, started_at DESC)`,
 ]
 
 export async function createPgCheckpoints(url: string): Promise<Checkpoints> {
@@ -83,19 +85,27 @@ export async function createPgCheckpoints(url: string): Promise<Checkpoints> {
     },
     async listJobs(source, limit = 20) {
       const r = await q(`SELECT * FROM txgate_source_jobs WHERE source = $1 ORDER BY started_at DESC, id DESC LIMIT $2`, [source, limit])
-      return r.rows.map((row: Record<string, unknown>): SourceJob => ({
-        id: String(row['id']),
-        source: String(row['source']),
-        item: String(row['item']),
-        status: row['status'] as SourceJob['status'],
-        rows: Number(row['rows']),
-        published: Number(row['published']),
-        dlq: Number(row['dlq']),
-        startedAt: (row['started_at'] as Date).toISOString(),
-        ...(row['finished_at'] ? { finishedAt: (row['finished_at'] as Date).toISOString() } : {}),
-        ...(row['error'] ? { error: String(row['error']) } : {}),
-      }))
+      return r.rows.map(toJob)
+    },
+    async findJob(source, item) {
+      const r = await q(`SELECT * FROM txgate_source_jobs WHERE source = $1 AND item = $2 ORDER BY started_at DESC, id DESC LIMIT 1`, [source, item])
+      return r.rows[0] ? toJob(r.rows[0] as Record<string, unknown>) : undefined
     },
     close: () => pool.end(),
+  }
+}
+
+function toJob(row: Record<string, unknown>): SourceJob {
+  return {
+    id: String(row['id']),
+    source: String(row['source']),
+    item: String(row['item']),
+    status: row['status'] as SourceJob['status'],
+    rows: Number(row['rows']),
+    published: Number(row['published']),
+    dlq: Number(row['dlq']),
+    startedAt: (row['started_at'] as Date).toISOString(),
+    ...(row['finished_at'] ? { finishedAt: (row['finished_at'] as Date).toISOString() } : {}),
+    ...(row['error'] ? { error: String(row['error']) } : {}),
   }
 }

@@ -25,9 +25,20 @@ export async function pullFileSource(env: PullEnv, src: FileSourceConfig): Promi
         archive: src.archive,
       },
       store,
+      { dryRun: env.dryRun === true },
     )
     // A file is one "page" of the listing: the CLI and the scheduler report the same fields for every kind.
-    return { source: r.source, outcome: r.outcome, pages: r.files, rows: r.rows, published: r.published, dlq: r.dlq, duplicates: 0 }
+    return {
+      source: r.source,
+      outcome: r.outcome,
+      pages: r.files,
+      rows: r.rows,
+      published: r.published,
+      dlq: r.dlq,
+      duplicates: 0,
+      ...(r.failed > 0 ? { error: `${r.failed} file(s) not ingested (see txgate sources / the jobs table)` } : {}),
+      ...(r.wouldFetch ? { wouldFetch: r.wouldFetch } : {}),
+    }
   } finally {
     await store.close()
   }

@@ -1,4 +1,4 @@
-/** @module One pull of a file source: list → skip known/unstable → stream to staging → sidecar checksum → batch path → archive. */
+/** @module One pull of a file source: list → skip known/unstable → stream to staging → sidecar checksums → batch path → archive. */
 import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { BatchMapping } from '../../../batch/mapping.ts'
@@ -37,114 +37,186 @@ export type FilePullResult = {
   rows: number
   published: number
   dlq: number
+  /** Dry run only: what a pull would fetch now. */
+  wouldFetch?: { key: string; size: number }[]
 }
 
-const SIDECARS = ['.sha256', '.md5']
+/**
+ * One file's end: `done` ingested (or found ingested before); `failed` refused for good and archived
+ * as failed; `changed` it changed while fetched (still being written); `retry` a transient error.
+ * The last two leave the file where it is and its job unfinished, so the next run tries again.
+ */
+export type FileOutcome = { key: string; status: 'done' | 'failed' | 'changed' | 'retry'; rows: number; published: number; dlq: number; error?: string }
+
+export const SIDECARS = ['.sha256', '.md5'] as const
 
 /** The item a job records: key plus version, so a re-uploaded file (new ETag/size) is a new item. */
-export const itemOf = (f: RemoteFile): string => `${f.key}@${f.etag ?? f.size}`
+export const itemOf = (f: Pick<RemoteFile, 'key' | 'size' | 'etag'>): string => `${f.key}@${f.etag ?? f.size}`
 
-export async function pullFiles(env: FilePullEnv, src: FileSource, store: FileStore): Promise<FilePullResult> {
+export async function pullFiles(env: FilePullEnv, src: FileSource, store: FileStore, opts: { dryRun?: boolean } = {}): Promise<FilePullResult> {
   const result: FilePullResult = { source: src.name, outcome: 'nothing_new', files: 0, failed: 0, skipped: 0, rows: 0, published: 0, dlq: 0 }
   const { checkpoints } = env
-  if (!(await checkpoints.acquireLease(src.name, env.holder, env.leaseTtlMs ?? 5 * 60_000))) return { ...result, outcome: 'locked' }
+  // A dry run writes nothing (no lease, no job), so it may run beside a real one.
+  if (!opts.dryRun && !(await checkpoints.acquireLease(src.name, env.holder, env.leaseTtlMs ?? 5 * 60_000))) return { ...result, outcome: 'locked' }
   try {
-    await mkdir(env.stagingDir, { recursive: true })
     const finished = new Map<string, 'processed' | 'failed'>()
     for (const j of await checkpoints.listJobs(src.name, 100_000)) {
       if (j.status === 'done' || j.status === 'failed') finished.set(j.item, j.status === 'done' ? 'processed' : 'failed')
     }
     const listed = await store.list()
     const keys = new Set(listed.map((f) => f.key))
-    const match = globRegExp(src.glob)
     // Remote modification times are wall-clock times.
     const now = Date.now()
+    const todo: RemoteFile[] = []
     for (const file of listed) {
-      const rel = file.key.slice(src.prefix.length)
-      if (rel.includes('/') || SIDECARS.some((s) => rel.endsWith(s)) || !match.test(rel)) continue
-      const item = itemOf(file)
-      const earlier = finished.get(item)
+      if (!wanted(src, file.key)) continue
+      const earlier = finished.get(itemOf(file))
       if (earlier) {
         // Finished before, but the run stopped before the archive step: finish that step, publish nothing.
-        if (src.archive.mode === 'move') await archive(store, src, file.key, earlier, keys)
+        if (src.archive.mode === 'move' && !opts.dryRun) await archive(store, src, file.key, earlier, keys)
         continue
       }
-      if (src.min_age_s > 0 && now - file.modified.getTime() < src.min_age_s * 1000) {
-        result.skipped++
-        continue
-      }
-      const ok = await pullOne(env, src, store, file, item, keys, result)
-      if (!ok) result.failed++
+      if (src.min_age_s > 0 && now - file.modified.getTime() < src.min_age_s * 1000) result.skipped++
+      else todo.push(file)
+    }
+    if (opts.dryRun) return { ...result, outcome: todo.length > 0 ? 'done' : 'nothing_new', wouldFetch: todo.map((f) => ({ key: f.key, size: f.size })) }
+    await mkdir(env.stagingDir, { recursive: true })
+    for (const file of todo) {
+      const r = await ingestRemoteFile(env, src, store, file, keys)
+      if (r.status === 'changed') result.skipped++
+      else if (r.status !== 'done') result.failed++
+      else Object.assign(result, { files: result.files + 1, rows: result.rows + r.rows, published: result.published + r.published, dlq: result.dlq + r.dlq })
     }
     if (result.files > 0 || result.failed > 0) result.outcome = result.failed > 0 ? 'failed' : 'done'
     return result
   } finally {
-    await checkpoints.releaseLease(src.name, env.holder)
+    if (!opts.dryRun) await checkpoints.releaseLease(src.name, env.holder)
   }
 }
 
-async function pullOne(env: FilePullEnv, src: FileSource, store: FileStore, file: RemoteFile, item: string, keys: Set<string>, result: FilePullResult): Promise<boolean> {
+/** Whether a key is one of the source's files: directly under the prefix, matching the glob, not a sidecar. */
+export function wanted(src: Pick<FileSource, 'prefix' | 'glob'>, key: string): boolean {
+  if (!key.startsWith(src.prefix)) return false
+  const rel = key.slice(src.prefix.length)
+  return !rel.includes('/') && !SIDECARS.some((s) => rel.endsWith(s)) && globRegExp(src.glob).test(rel)
+}
+
+/**
+ * Fetches one file (its job recorded), checks its size against the listing and its sidecars, runs
+ * it through the batch path and archives it. `present` holds the keys known to exist (sidecars).
+ */
+export async function ingestRemoteFile(env: FilePullEnv, src: FileSource, store: FileStore, file: RemoteFile, present: ReadonlySet<string>): Promise<FileOutcome> {
   const { checkpoints } = env
   const jobId = uuidv7(env.batch.clock())
   const at = () => new Date(env.batch.clock()).toISOString()
-  await checkpoints.startJob({ id: jobId, source: src.name, item, status: 'fetching', startedAt: at() })
+  const out: FileOutcome = { key: file.key, status: 'done', rows: 0, published: 0, dlq: 0 }
+  await checkpoints.startJob({ id: jobId, source: src.name, item: itemOf(file), status: 'fetching', startedAt: at() })
   const base = file.key.split('/').pop() ?? file.key
   const path = join(env.stagingDir, `${jobId}-${base}`)
   try {
-    await store.download(file.key, path)
-    const checksum = await sidecarChecksum(store, file.key, keys)
+    let fetched
+    try {
+      fetched = await store.download(file.key, path)
+    } catch (err) {
+      return await unfinished(env, jobId, out, 'retry', `download failed: ${messageOf(err)}`)
+    }
+    const change = await changedSince(store, file, fetched)
+    if (change) return await unfinished(env, jobId, out, 'changed', `${change}: not ingested yet, tried again by the next run`)
+    const sums = await sidecars(store, file.key, present)
+    if (sums.md5 !== undefined && sums.md5 !== fetched.md5) throw new Refused(`MD5 is ${fetched.md5}, ${file.key}.md5 says ${sums.md5}`)
     await checkpoints.updateJob(jobId, { status: 'ingesting' })
     const status = await ingestFile(env.batch, {
       path,
       provider: src.provider,
       name: base,
       ...(src.mapping ? { mapping: src.mapping } : {}),
-      ...(checksum ? { checksum } : {}),
+      ...(sums.sha256 ? { checksum: sums.sha256 } : {}),
     })
-    const alreadyDurable = status.state === 'refused' && status.refusal === 'duplicate_file'
-    if (status.state !== 'succeeded' && !alreadyDurable) throw new Error(status.reason ?? status.state)
+    const alreadyDurable = status.state === 'refused' && status.refusal === 'duplicate_file' && /already ingested/.test(status.reason ?? '')
+    if (status.state === 'refused' && !alreadyDurable && status.refusal !== 'duplicate_file' && status.refusal !== 'no_mapping') throw new Refused(status.reason ?? status.state)
+    // Another job holds the file (being ingested), a missing mapping, Kafka and the spool down: not the file's fault.
+    if (status.state !== 'succeeded' && !alreadyDurable) return await unfinished(env, jobId, out, 'retry', status.reason ?? status.state)
     // Marked done only now: ingestFile returns after every record is published or in the DLQ.
+    Object.assign(out, { rows: status.stats.read, published: status.stats.published, dlq: status.stats.dlq })
     await checkpoints.updateJob(jobId, {
       status: 'done',
-      rows: status.stats.read,
-      published: status.stats.published,
-      dlq: status.stats.dlq,
+      rows: out.rows,
+      published: out.published,
+      dlq: out.dlq,
       finishedAt: at(),
       ...(alreadyDurable ? { error: status.reason ?? 'already ingested' } : {}),
     })
-    result.files++
-    result.rows += status.stats.read
-    result.published += status.stats.published
-    result.dlq += status.stats.dlq
   } catch (err) {
-    const error = err instanceof Error ? err.message : String(err)
-    env.batch.log.warn('source file failed', { source: src.name, key: file.key, error })
-    await checkpoints.updateJob(jobId, { status: 'failed', error, finishedAt: at() })
-    if (src.archive.mode === 'move') await archive(store, src, file.key, 'failed', keys)
-    return false
+    if (!(err instanceof Refused)) return await unfinished(env, jobId, out, 'retry', messageOf(err))
+    out.status = 'failed'
+    out.error = err.message
+    env.batch.log.warn('source file failed', { source: src.name, key: file.key, error: err.message })
+    await checkpoints.updateJob(jobId, { status: 'failed', error: err.message, finishedAt: at() })
+    if (src.archive.mode === 'move') await archive(store, src, file.key, 'failed', present)
+    return out
   } finally {
     await rm(path, { force: true })
   }
   // Outside the try: a failed move leaves a done job, which the next run archives without ingesting again.
-  if (src.archive.mode === 'move') await archive(store, src, file.key, 'processed', keys)
-  return true
+  if (src.archive.mode === 'move') await archive(store, src, file.key, 'processed', present)
+  return out
 }
 
-/** `.sha256` (sha256sum output or bare hex) when present; a `.sha256` that does not parse fails the file. */
-async function sidecarChecksum(store: FileStore, key: string, keys: Set<string>): Promise<string | undefined> {
-  if (!keys.has(`${key}.sha256`)) return undefined
-  const text = await store.readText(`${key}.sha256`)
-  if (text === undefined) return undefined
-  const hex = parseChecksum(text)
-  if (!hex) throw new Error(`${key}.sha256 holds no SHA-256`)
-  return hex
-}
-
-async function archive(store: FileStore, src: FileSource, key: string, to: 'processed' | 'failed', keys: Set<string>): Promise<void> {
+export async function archive(store: FileStore, src: FileSource, key: string, to: 'processed' | 'failed', present: ReadonlySet<string>): Promise<void> {
   const rel = key.slice(src.prefix.length)
   const dir = src.prefix + (to === 'processed' ? src.archive.processed : src.archive.failed)
   await store.move(key, dir + rel)
-  for (const s of SIDECARS) if (keys.has(key + s)) await store.move(key + s, dir + rel + s)
+  for (const s of SIDECARS) if (present.has(key + s)) await store.move(key + s, dir + rel + s)
+}
+
+// --- Internal helpers ---
+
+/** The file's own fault (checksum, format): it goes to failed/ and is not tried again. */
+class Refused extends Error {}
+
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err))
+
+async function unfinished(env: FilePullEnv, jobId: string, out: FileOutcome, status: 'changed' | 'retry', error: string): Promise<FileOutcome> {
+  env.batch.log.warn(status === 'changed' ? 'source file changed while fetched' : 'source file not ingested, will retry', { key: out.key, error })
+  // The job keeps its fetching/ingesting status: only done and failed jobs are final.
+  await env.checkpoints.updateJob(jobId, { error, finishedAt: new Date(env.batch.clock()).toISOString() })
+  return { ...out, status, error }
+}
+
+/** A file still being written (SFTP) or replaced (S3) is fetched again later, never half-ingested. */
+async function changedSince(store: FileStore, listed: RemoteFile, fetched: { bytes: number; etag?: string }): Promise<string | undefined> {
+  if (listed.etag !== undefined && fetched.etag !== undefined && fetched.etag !== listed.etag) return `version changed (ETag ${listed.etag} → ${fetched.etag})`
+  if (fetched.bytes !== listed.size) return `size changed while fetched (${listed.size} listed, ${fetched.bytes} read)`
+  // An object version (S3) never changes; a file (SFTP) may still be appended to after we read it.
+  if (listed.etag !== undefined && fetched.etag === listed.etag) return undefined
+  const now = await store.stat(listed.key)
+  if (!now) return 'gone while fetched'
+  if (now.size !== listed.size || now.modified.getTime() !== listed.modified.getTime()) return `still growing (${listed.size} → ${now.size} bytes)`
+  return undefined
+}
+
+/** `.sha256` (sha256sum output or bare hex) and `.md5` (md5sum or BSD `MD5 (f) = hex`); one that does not parse fails the file. */
+async function sidecars(store: FileStore, key: string, present: ReadonlySet<string>): Promise<{ sha256?: string; md5?: string }> {
+  const read = async (ext: string) => (present.has(key + ext) ? store.readText(key + ext) : undefined)
+  const [sha, md5] = await Promise.all([read('.sha256'), read('.md5')])
+  const out: { sha256?: string; md5?: string } = {}
+  if (sha !== undefined) {
+    const hex = parseChecksum(sha)
+    if (!hex) throw new Refused(`${key}.sha256 holds no SHA-256`)
+    out.sha256 = hex
+  }
+  if (md5 !== undefined) {
+    const hex = parseMd5(md5)
+    if (!hex) throw new Refused(`${key}.md5 holds no MD5`)
+    out.md5 = hex
+  }
+  return out
+}
+
+export function parseMd5(text: string): string | undefined {
+  const t = text.trim()
+  const token = (/^MD5 \(.*\) = ([0-9a-f]{32})$/i.exec(t)?.[1] ?? t.split(/\s+/)[0] ?? '').toLowerCase()
+  return /^[0-9a-f]{32}$/.test(token) ? token : undefined
 }
 
 /** `*` and `?` within one path segment; everything else literal. */

@@ -23,6 +23,8 @@ export type PullResult = {
   duplicates: number
   cursor?: string
   error?: string
+  /** A file kind's dry run: the files a pull would fetch now. */
+  wouldFetch?: { key: string; size: number }[]
 }
 
 export type PullEnv = {
@@ -33,7 +35,7 @@ export type PullEnv = {
   holder: string
   leaseTtlMs?: number
   fetch?: FetchEnv
-  /** Fetch and count the pages only: nothing is ingested, the cursor stays where it is. */
+  /** Fetch and count the pages (http-poll) or list the files (s3, sftp) only: nothing is ingested or moved. */
   dryRun?: boolean
   onPage?: (r: Readonly<PullResult>) => void
 }

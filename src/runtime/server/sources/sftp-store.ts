@@ -1,10 +1,9 @@
 /** @module FileStore over SFTP (ssh2-sftp-client): pinned host key, streamed download, rename into processed/ or failed/. */
 import { createHash } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import SftpClient from 'ssh2-sftp-client'
 import type { SftpSource } from '../../../sources/kinds/sftp.ts'
-import type { FileStore, RemoteFile } from './file-store.ts'
+import { saveStream, type FileStore, type RemoteFile } from './file-store.ts'
 
 /** OpenSSH's `SHA256:` fingerprint of a raw host key blob (base64, no padding). */
 export const fingerprint = (key: Buffer): string => `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`
@@ -41,8 +40,13 @@ export async function connectSftp(src: SftpSource, env: Record<string, string | 
         .filter((e) => e.type === '-')
         .map((e): RemoteFile => ({ key: dir + e.name, size: e.size, modified: new Date(e.modifyTime) }))
     },
+    async stat(key) {
+      if (!(await sftp.exists(key))) return undefined
+      const st = await sftp.stat(key)
+      return { key, size: st.size, modified: new Date(st.modifyTime) }
+    },
     async download(key, dest) {
-      await sftp.get(key, createWriteStream(dest))
+      return saveStream(sftp.createReadStream(key), dest)
     },
     async readText(key) {
       if (!(await sftp.exists(key))) return undefined
