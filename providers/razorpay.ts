@@ -4,7 +4,9 @@ import { defineProvider, fromUnixSeconds, hmac } from '../src/provider/define.ts
 
 // https://razorpay.com/docs/webhooks/validate-test — no signed time. The de-duplication key comes
 // from the signed body, not from the unsigned `X-Razorpay-Event-Id` header (a replay could change it).
-// UPI's VPA (`vpa`) and RRN/UTR (`acquirer_data.rrn`, `upi_transaction_id`) stay in raw_payload.
+// UPI payments map to payment_method `upi`; their VPA (`vpa`, `upi.vpa`) and RRN/UTR
+// (`acquirer_data.rrn`, `acquirer_data.upi_transaction_id`) stay in raw_payload, untouched:
+// TransactionMessage v1 is strict, with no field for them, and a VPA is no Razorpay customer id.
 const TRANSACTION_EVENTS = new Set(['payment.authorized', 'payment.captured', 'payment.failed', 'refund.processed'])
 
 // Razorpay's `method` → the message's payment_method vocabulary (others kept as they are).
