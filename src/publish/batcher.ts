@@ -112,20 +112,30 @@ export function createBatcher({ send, lingerMs = 2, maxRecords = 500 }: BatcherO
   }
 }
 
+/**
+ * What one caller's outcomes mean: nothing (all acknowledged), PublishFailed when any is worth
+ * retrying (it goes to the spool and is replayed), else RecordsRejected naming the refused records.
+ */
+export function outcomeError(
+  records: readonly OutboundRecord[],
+  outcomes: readonly RecordOutcome[],
+): Error | undefined {
+  const failed = outcomes.flatMap((o, i) => (o.ok ? [] : [{ ...o, record: records[i] }]))
+  if (failed.length === 0) return undefined
+  const transient = failed.find((f) => !f.permanent)
+  if (transient) return new PublishFailed(transient.reason)
+  return new RecordsRejected(
+    failed.flatMap((f) => (f.record ? [{ record: f.record, reason: f.reason }] : [])),
+  )
+}
+
 // --- Internal helpers ---
 
 function settle(
   w: { records: readonly OutboundRecord[]; resolve(): void; reject(err: unknown): void },
   outcomes: readonly RecordOutcome[],
 ): void {
-  const failed = outcomes.flatMap((o, i) => (o.ok ? [] : [{ ...o, record: w.records[i] }]))
-  if (failed.length === 0) return w.resolve()
-  // Anything worth retrying fails the whole call: it goes to the spool and is replayed.
-  const transient = failed.find((f) => !f.permanent)
-  if (transient) return w.reject(new PublishFailed(transient.reason))
-  w.reject(
-    new RecordsRejected(
-      failed.flatMap((f) => (f.record ? [{ record: f.record, reason: f.reason }] : [])),
-    ),
-  )
+  const err = outcomeError(w.records, outcomes)
+  if (err) w.reject(err)
+  else w.resolve()
 }

@@ -2,7 +2,7 @@
 import { toBase64, utf8 } from '../auth/encoding.ts'
 import type { Logger } from '../observability/log.ts'
 import type { Health } from '../store/types.ts'
-import { createBatcher } from './batcher.ts'
+import { createBatcher, outcomeError } from './batcher.ts'
 import { PublishFailed, type RecordOutcome } from './errors.ts'
 import {
   errorMessage,
@@ -13,7 +13,7 @@ import {
   v3Json,
   type RestApi,
 } from './kafka-rest-wire.ts'
-import type { OutboundRecord, Publisher } from './types.ts'
+import type { OutboundRecord, Publisher, PublishOptions } from './types.ts'
 
 export type KafkaRestOptions = {
   /** Base URL of the bridge, e.g. `https://pkc-xxxx.region.confluent.cloud:443`. */
@@ -32,6 +32,12 @@ export type KafkaRestOptions = {
   timeoutMs?: number
   /** @default 2 */
   lingerMs?: number
+  /**
+   * Concurrent publishes share one produce call (linger batching). Off on workerd, which cancels a
+   * request whose promise another request's I/O settles: there each publish() is its own call.
+   * @default true
+   */
+  batching?: boolean
   fetch: typeof fetch
   log?: Logger
 }
@@ -40,7 +46,39 @@ const V2_CONTENT_TYPE = 'application/vnd.kafka.json.v2+json'
 const V2_ACCEPT = 'application/vnd.kafka.v2+json'
 const CHUNK_CHARS = 64 * 1024
 
+/** The bridge without batching: one produce call per `send`, with each record's outcome. */
+export type KafkaRestClient = {
+  readonly kind: string
+  send(records: readonly OutboundRecord[]): Promise<RecordOutcome[]>
+  ping(): Promise<Health>
+}
+
 export function createKafkaRestPublisher(opts: KafkaRestOptions): Publisher {
+  return restPublisher(createKafkaRestClient(opts), opts)
+}
+
+/** A publisher over a client, so one client can serve both (the edge's queue consumer sends too). */
+export function restPublisher(
+  client: KafkaRestClient,
+  opts: Pick<KafkaRestOptions, 'batching' | 'lingerMs'> = {},
+): Publisher {
+  const submit =
+    opts.batching === false
+      ? async (records: readonly OutboundRecord[], publishOpts: PublishOptions = {}) => {
+          publishOpts.signal?.throwIfAborted()
+          const err = outcomeError(records, await client.send(records))
+          if (err) throw err
+        }
+      : createBatcher({ send: (records) => client.send(records), lingerMs: opts.lingerMs ?? 2 })
+  return {
+    kind: client.kind,
+    publish: (records, publishOpts) => submit(records, publishOpts),
+    ping: () => client.ping(),
+    async close() {},
+  }
+}
+
+export function createKafkaRestClient(opts: KafkaRestOptions): KafkaRestClient {
   const { api = 'v3', timeoutMs = 5000, fetch } = opts
   const base = opts.url.replace(/\/+$/, '')
   if (api === 'v3' && !opts.clusterId) throw new Error('the REST v3 API needs a cluster id')
@@ -115,12 +153,11 @@ export function createKafkaRestPublisher(opts: KafkaRestOptions): Publisher {
     }
   }
 
-  const submit = createBatcher({ send, lingerMs: opts.lingerMs ?? 2 })
   const kind = `kafka-rest-${api}`
 
   return {
     kind,
-    publish: (records, publishOpts) => submit(records, publishOpts),
+    send,
     async ping(): Promise<Health> {
       const path =
         api === 'v3' ? `/v3/clusters/${encodeURIComponent(opts.clusterId ?? '')}` : '/topics'
@@ -140,7 +177,6 @@ export function createKafkaRestPublisher(opts: KafkaRestOptions): Publisher {
         }
       }
     },
-    async close() {},
   }
 }
 

@@ -26,6 +26,8 @@ export type DoubleOptions = {
   topics?: string[]
   partitions?: number
   credentials?: { username: string; password: string }
+  /** Listen here (a restarted bridge at its old address); a free port by default. */
+  port?: number
 }
 
 export type KafkaRestDouble = {
@@ -38,6 +40,8 @@ export type KafkaRestDouble = {
   records(topic?: string): StoredRecord[]
   /** Produce requests received, and the records in each. */
   readonly requests: number[]
+  /** TCP connections accepted so far (a client that reuses connections opens few). */
+  readonly connections: number
   close(): Promise<void>
 }
 
@@ -51,6 +55,7 @@ export async function startKafkaRestDouble(opts: DoubleOptions = {}): Promise<Ka
   const offsets = new Map<string, number>()
   const sockets = new Set<Socket>()
   const requests: number[] = []
+  let connections = 0
 
   const server = createServer((req, res) => {
     void handle(req, res).catch((err: unknown) =>
@@ -58,10 +63,11 @@ export async function startKafkaRestDouble(opts: DoubleOptions = {}): Promise<Ka
     )
   })
   server.on('connection', (s) => {
+    connections += 1
     sockets.add(s)
     s.on('close', () => sockets.delete(s))
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
 
   const double: KafkaRestDouble = {
@@ -71,6 +77,9 @@ export async function startKafkaRestDouble(opts: DoubleOptions = {}): Promise<Ka
     createTopic: (name) => void topics.add(name),
     records: (topic) => stored.filter((r) => topic === undefined || r.topic === topic),
     requests,
+    get connections() {
+      return connections
+    },
     close: () =>
       new Promise((resolve) => {
         for (const s of sockets) s.destroy()
