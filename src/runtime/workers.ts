@@ -10,7 +10,8 @@ import { ANALYTICS_BINDING, isAnalyticsDataset, withAnalyticsEngine } from '../o
 import { metricsFor } from '../observability/observe-deps.ts'
 import { startupLines } from '../pipeline/provider-status.ts'
 import { buildEdgeDeps, settingsFrom, type EdgeDeps } from './edge/deps.ts'
-import type { ExecutionContext, WorkerEnv } from './edge/workers-types.ts'
+import { DLQ_BINDING, QUEUE_BINDING } from './edge/queue.ts'
+import { isQueueProducer, type ExecutionContext, type MessageBatch, type WorkerEnv } from './edge/workers-types.ts'
 
 type Isolate = { deps: EdgeDeps; app: ReturnType<typeof createApp> }
 
@@ -30,12 +31,25 @@ export default {
     if (isolate.deps.pendingWork() > 0) ctx.waitUntil(isolate.deps.drain())
     return res
   },
+
+  /** The consumer of TXGATE_QUEUE: forwards what the webhooks accepted to the Kafka REST bridge. */
+  async queue(batch: MessageBatch, env: WorkerEnv, ctx: ExecutionContext): Promise<void> {
+    // A configuration error throws: the platform retries the whole batch, nothing is dropped.
+    isolate ??= start(env)
+    await isolate.deps.forward(batch)
+    if (isolate.deps.pendingWork() > 0) ctx.waitUntil(isolate.deps.drain())
+  },
 }
 
 // --- Internal helpers ---
 
 function start(env: WorkerEnv): Isolate {
-  const deps = buildEdgeDeps(settingsFrom(env), (line) => console.log(line))
+  const queue = env[QUEUE_BINDING]
+  const dlq = env[DLQ_BINDING]
+  const deps = buildEdgeDeps(settingsFrom(env), (line) => console.log(line), {
+    queue: isQueueProducer(queue) ? queue : undefined,
+    dlq: isQueueProducer(dlq) ? dlq : undefined,
+  })
   // No start-up phase on Workers: the first request of each isolate says what it runs with.
   for (const line of startupLines(deps)) console.log(`txgate: ${line}`)
   if (deps.missing.length > 0) {

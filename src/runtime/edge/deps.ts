@@ -1,22 +1,22 @@
 /**
  * @module The Worker's dependencies, built once per isolate from its bindings: Upstash (REST) for
- * shared state and the Kafka REST bridge for delivery when configured, and what is missing otherwise.
+ * shared state, the Kafka REST bridge for delivery (through a Cloudflare Queue when one is bound)
+ * when configured, and what is missing otherwise.
  */
 import { providers } from '../../../providers/index.ts'
 import { createBackground } from '../../background.ts'
-import { ConfigError, loadConfig, type Settings } from '../../config.ts'
+import { loadConfig, type Settings } from '../../config.ts'
 import type { Deps } from '../../deps.ts'
-import type { Logger } from '../../observability/log.ts'
 import { createLogger } from '../../observability/log.ts'
 import { secretValues } from '../../observability/redact.ts'
 import { createRegistry } from '../../provider/registry.ts'
-import { loadPublishConfig } from '../../publish/config.ts'
-import { createKafkaRestPublisher } from '../../publish/kafka-rest.ts'
-import type { Publisher } from '../../publish/types.ts'
 import { createMemoryLimiter, createMemoryStore } from '../../store/memory.ts'
 import { createUpstashStore } from '../../store/upstash.ts'
 import { withTenantSecrets } from '../../tenant/secrets-source.ts'
+import { forwardBatch, queuePublisher, retryDelayFrom } from './queue.ts'
+import { edgeRest } from './rest.ts'
 import { missingPublisher, perIsolateStore } from './unconfigured.ts'
+import type { MessageBatch, QueueProducer } from './workers-types.ts'
 
 export type EdgeDeps = Deps & {
   /** Settings the edge needs and does not have, for the start-up log. */
@@ -24,7 +24,12 @@ export type EdgeDeps = Deps & {
   /** Resolves once the background work handed in so far has settled (for `ctx.waitUntil`). */
   drain(): Promise<void>
   pendingWork(): number
+  /** The `queue()` consumer: forwards a batch of queued records to the bridge, settling each message. */
+  forward(batch: MessageBatch): Promise<void>
 }
+
+/** Queue bindings: `queue` buffers accepted events; `dlq` takes what Kafka refuses for good. */
+export type EdgeQueues = { queue?: QueueProducer | undefined; dlq?: QueueProducer | undefined }
 
 const STORE_SETTINGS = ['UPSTASH_REDIS_REST_URL', 'UPSTASH_REDIS_REST_TOKEN'] as const
 const PUBLISHER_SETTINGS = ['KAFKA_REST_URL'] as const
@@ -36,7 +41,7 @@ export function settingsFrom(env: Readonly<Record<string, unknown>>): Settings {
   return out
 }
 
-export function buildEdgeDeps(given: Settings, sink: (line: string) => void): EdgeDeps {
+export function buildEdgeDeps(given: Settings, sink: (line: string) => void, queues: EdgeQueues = {}): EdgeDeps {
   // No files on the edge: tenants' secrets are `NAME__TENANT` secrets, or one TXGATE_SECRETS document.
   const settings = withTenantSecrets(given)
   const config = loadConfig(settings)
@@ -60,7 +65,15 @@ export function buildEdgeDeps(given: Settings, sink: (line: string) => void): Ed
       : undefined
   const store = shared ?? perIsolateStore(createMemoryStore(clock), missingStore)
   const limiter = shared ?? createMemoryLimiter()
-  const publisher = edgePublisher(settings, log) ?? missingPublisher(missingPublisherSettings)
+  const rest = edgeRest(settings, log)
+  const retryDelay = retryDelayFrom(settings)
+  // With a queue, 200 means the queue has the event; without one, that the bridge acknowledged it.
+  // Without a bridge there is nowhere to forward to, so nothing is accepted into the queue either.
+  const publisher = !rest
+    ? missingPublisher(missingPublisherSettings)
+    : queues.queue
+      ? queuePublisher(queues.queue, rest.publisher, log)
+      : rest.publisher
 
   return {
     config,
@@ -76,39 +89,6 @@ export function buildEdgeDeps(given: Settings, sink: (line: string) => void): Ed
     missing: [...missingStore, ...missingPublisherSettings],
     drain: () => background.drain(),
     pendingWork: () => background.pending,
-  }
-}
-
-// --- Internal helpers ---
-
-/** The Kafka REST bridge over fetch when KAFKA_REST_URL is set: the edge has no disk to spool to. */
-function edgePublisher(settings: Settings, log: Logger): Publisher | undefined {
-  const fail = (msg: string): never => {
-    throw new ConfigError(`invalid configuration: ${msg}`)
-  }
-  const { transport, timeoutMs, lingerMs } = loadPublishConfig(settings, fail)
-  if (transport.kind === 'kafkajs') fail('KAFKA_BROKERS needs TCP, which Workers do not offer: set KAFKA_REST_URL')
-  if (transport.kind !== 'rest') return undefined
-  const password = settings['KAFKA_REST_PASSWORD']
-  const make = (linger: number) =>
-    createKafkaRestPublisher({
-      url: transport.url,
-      api: transport.api,
-      ...(transport.clusterId !== undefined && { clusterId: transport.clusterId }),
-      ...(transport.username !== undefined && { username: transport.username }),
-      ...(password !== undefined && { password }),
-      timeoutMs,
-      lingerMs: linger,
-      fetch: (input, init) => fetch(input, init),
-      log,
-    })
-  const shared = make(lingerMs)
-  // workerd cancels a request whose promise another request's I/O settles ("code had hung"), so
-  // records of concurrent requests must not share a produce call: one publisher per publish().
-  return {
-    kind: shared.kind,
-    publish: (records) => make(0).publish(records),
-    ping: () => shared.ping(),
-    close: () => shared.close(),
+    forward: (batch) => forwardBatch(batch, { client: rest?.client, dlq: queues.dlq, retryDelay, log }),
   }
 }
