@@ -1,6 +1,7 @@
 /** @module The static provider registry (Workers cannot read a directory at run time). */
 import type { AnyProvider } from '../src/provider/types.ts'
 import adyen from './adyen.ts'
+import braintree from './braintree.ts'
 import checkout from './checkout.ts'
 import coinbase from './coinbase.ts'
 import flutterwave from './flutterwave.ts'
@@ -20,4 +21,4 @@ import stripe from './stripe.ts'
 import worldline from './worldline.ts'
 import worldpay from './worldpay.ts'
 
-export const providers: readonly AnyProvider[] = [stripe, adyen, generic, paypal, paystack, shopify, coinbase, polar, standardWebhooks, flutterwave, worldpay, square, lemonsqueezy, razorpay, paddle, checkout, mollie, worldline, mercadopago]
+export const providers: readonly AnyProvider[] = [stripe, adyen, generic, paypal, paystack, shopify, coinbase, polar, standardWebhooks, flutterwave, worldpay, square, lemonsqueezy, razorpay, paddle, checkout, braintree, mollie, worldline, mercadopago]

@@ -1,0 +1,167 @@
+/** @module Braintree: form fields `bt_signature` (`publicKey|hex HMAC-SHA1` pairs) and `bt_payload` (base64 XML); transaction notifications. */
+import { z } from 'zod'
+import { defineProvider, itemHmac, parseRfc3339 } from '../src/provider/define.ts'
+import { readXml, type XmlValue } from './braintree.data.ts'
+
+// https://developer.paypal.com/braintree/docs/guides/webhooks/parse — the HMAC-SHA1 key is the SHA-1
+// of the API private key; a merchant holding several key pairs gets one `publicKey|signature` per
+// pair joined by `&`, and the receiver verifies the one for its own public key (so a secret is
+// `<public key>:<private key>`, several comma-separated while keys rotate). Nothing signs a time
+// (the XML `<timestamp>` is part of the signed payload and of the de-duplication key, so a replay
+// is a duplicate). The signature travels in the body, so it is checked after the form is read.
+const TRANSACTION_KINDS = new Set([
+  'transaction_settled',
+  'transaction_settlement_declined',
+  'transaction_disbursed',
+  'transaction_retried',
+  'subscription_charged_successfully',
+  'subscription_charged_unsuccessfully',
+])
+
+// `payment-instrument-type` → the message's payment_method vocabulary (others kept as they are).
+const METHOD: Record<string, string> = {
+  credit_card: 'card',
+  paypal_account: 'paypal',
+  paypal_here: 'paypal',
+  us_bank_account: 'bank_transfer',
+  sepa_debit_account: 'bank_transfer',
+  venmo_account: 'wallet',
+  apple_pay_card: 'wallet',
+  android_pay_card: 'wallet',
+  google_pay_card: 'wallet',
+  samsung_pay_card: 'wallet',
+  visa_checkout_card: 'wallet',
+  masterpass_card: 'wallet',
+}
+
+const notification = z.object({
+  kind: z.string().min(1),
+  timestamp: z.string().min(1),
+  subject: z.record(z.string(), z.unknown()),
+})
+type Notification = z.infer<typeof notification>
+
+/** bt_payload → the `<notification>` element, or a reason it is not one. */
+function decodeNotification(payload: string): { ok: true; value: unknown } | { ok: false; reason: string } {
+  let text: string
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(atob(payload), (c) => c.charCodeAt(0)))
+  } catch {
+    return { ok: false, reason: 'bt_payload is not base64 of UTF-8 text' }
+  }
+  const xml = readXml(text)
+  if (!xml || !('notification' in xml)) return { ok: false, reason: 'bt_payload is not a <notification> XML document' }
+  return { ok: true, value: xml['notification'] }
+}
+
+/** A schema reading bt_payload's notification with `inner`, for both the envelope and a transaction. */
+const fromPayload = <T extends z.ZodType>(inner: T) =>
+  z
+    .string()
+    .transform((payload, ctx) => {
+      const decoded = decodeNotification(payload)
+      if (decoded.ok) return decoded.value
+      ctx.addIssue({ code: 'custom', message: decoded.reason })
+      return z.NEVER
+    })
+    .pipe(inner)
+
+const envelope = z
+  .object({
+    // Optional here so that its absence is a 401 (missing signature) rather than a 400.
+    bt_signature: z.string().optional(),
+    bt_payload: z.string().regex(/^[A-Za-z0-9+=/\n]+$/, 'bt_payload holds characters base64 does not'),
+  })
+  .transform((form, ctx) => {
+    const read = fromPayload(notification).safeParse(form.bt_payload)
+    if (read.success) return { signature: form.bt_signature, payload: form.bt_payload, notification: read.data }
+    for (const issue of read.error.issues) ctx.addIssue({ code: 'custom', path: ['bt_payload', ...issue.path], message: issue.message })
+    return z.NEVER
+  })
+type Envelope = z.infer<typeof envelope>
+
+const btTransaction = z.object({
+  id: z.string().min(1),
+  status: z.string().min(1),
+  type: z.string().optional(),
+  // A decimal string in major units ("49.99").
+  amount: z.string().min(1),
+  'currency-iso-code': z.string().length(3),
+  'payment-instrument-type': z.string().min(1).optional(),
+  customer: z.union([z.object({ id: z.string().nullable().optional() }).passthrough(), z.string(), z.null()]).optional(),
+})
+
+const transaction = z.object({
+  bt_payload: fromPayload(
+    notification.extend({
+      // One object rather than a union, so that a DLQ reason names the field that is missing.
+      subject: z
+        .object({
+          transaction: btTransaction.optional(),
+          // Braintree lists a subscription's transactions newest first: the charge this is about.
+          subscription: z.object({ transactions: z.array(btTransaction).min(1) }).optional(),
+        })
+        .refine((s) => s.transaction ?? s.subscription, 'the subject is neither a transaction nor a subscription'),
+    }),
+  ),
+})
+
+/** `publicKey|signature` pairs; the one for `publicKey`, or (without it) the first. */
+function signatureFor(header: string | undefined, publicKey?: string): string | undefined {
+  for (const pair of header?.split('&') ?? []) {
+    const bar = pair.indexOf('|')
+    if (bar < 0) continue
+    if (publicKey === undefined || pair.slice(0, bar) === publicKey) return pair.slice(bar + 1)
+  }
+  return undefined
+}
+
+/** The id of the notification's subject (`<transaction><id>`, `<subscription><id>` …). */
+function subjectId(n: Notification): string {
+  for (const value of Object.values(n.subject) as XmlValue[]) {
+    if (value && typeof value === 'object' && !Array.isArray(value) && typeof value['id'] === 'string') return value['id']
+  }
+  return ''
+}
+
+export default defineProvider({
+  id: 'braintree',
+  name: 'Braintree',
+  auth: {
+    mode: 'any',
+    schemes: [
+      itemHmac<Envelope>({
+        secret: 'BRAINTREE_API_KEYS',
+        hash: 'SHA-1',
+        encoding: 'hex',
+        keyEncoding: 'utf8',
+        keyPairs: { derive: 'SHA-1' },
+        signedString: (e) => e.payload,
+        signature: (e, publicKey) => signatureFor(e.signature, publicKey),
+      }),
+    ],
+  },
+  body: 'form',
+  envelope,
+  eventType: (e) => e.notification.kind,
+  idempotencyKey: (e) => `${e.notification.kind}:${subjectId(e.notification)}:${e.notification.timestamp}`,
+  isTransaction: (kind) => TRANSACTION_KINDS.has(kind),
+  transaction,
+  map: ({ bt_payload: n }) => {
+    const t = n.subject.transaction ?? n.subject.subscription?.transactions[0]
+    if (!t) throw new Error('the notification names no transaction')
+    const instrument = t['payment-instrument-type'] ?? 'credit_card'
+    const customer = typeof t.customer === 'object' && t.customer !== null ? t.customer.id : null
+    return {
+      transactionId: t.id,
+      occurredAt: parseRfc3339(n.timestamp),
+      amount: { decimal: t.amount },
+      currency: t['currency-iso-code'],
+      // A credit is a refund: its settlement is the money going back.
+      status: t.type === 'credit' && t.status === 'settled' ? 'refunded' : t.status,
+      paymentMethod: METHOD[instrument] ?? instrument,
+      customerId: customer || null,
+    }
+  },
+  rateLimit: { ratePerSec: 200, burst: 400 },
+})

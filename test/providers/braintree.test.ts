@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest'
+import { createTestGateway } from '../helpers/app.ts'
+import braintreeCase, { body, form, gatewayFor, sign } from './cases/braintree.ts'
+
+// The table cases are in cases/braintree.ts; here, what only Braintree's form-borne signature and
+// its XML payload have: a missing bt_signature, several key pairs in one bt_signature, notifications
+// exactly as the SDK's sampleNotification builds them, and XML the reader refuses.
+
+const { current, previous } = braintreeCase.secrets
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
+const gateway = (keys = current) => createTestGateway({ BRAINTREE_API_KEYS: keys })
+const problemCode = async (res: Response) => ((await res.json()) as { code: string }).code
+
+describe('provider: braintree (special cases)', () => {
+  it('refuses a notification without bt_signature: 401 missing_header, nothing published', async () => {
+    const g = gateway()
+    const { bt_payload } = Object.fromEntries(new URLSearchParams(sign(body, { secret: current, at: 0 }).body))
+    const res = await g.post('braintree', form({ bt_payload: bt_payload ?? '' }), FORM)
+    expect(res.status).toBe(401)
+    expect(await problemCode(res)).toBe('unauthorized')
+    expect(g.logs.some((l) => l['event'] === 'auth_failure' && l['reason'] === 'missing_header')).toBe(true)
+    expect(g.publisher.records).toHaveLength(0)
+  })
+
+  it('verifies the pair for its own public key when bt_signature carries one pair per key', async () => {
+    const bt_payload = `${Buffer.from(body).toString('base64')}\n`
+    const pairs = [previous, current].map((k) => gatewayFor(k).webhookTesting.sampleSignature(bt_payload)).join('&')
+    for (const keys of [current, previous]) {
+      const g = gateway(keys)
+      expect((await g.post('braintree', form({ bt_signature: pairs, bt_payload }), FORM)).status).toBe(200)
+    }
+    // A key pair that is not among them verifies nothing.
+    const other = gateway('third_public_key:third_private_key')
+    expect((await other.post('braintree', form({ bt_signature: pairs, bt_payload }), FORM)).status).toBe(401)
+  })
+
+  it("accepts the SDK's own sampleNotification verbatim and maps it", async () => {
+    const g = gateway()
+    const note = gatewayFor(current).webhookTesting.sampleNotification('transaction_settlement_declined', 'txn_sdk_42')
+    const res = await g.post('braintree', form(note), FORM)
+    expect(res.status).toBe(200)
+    expect(g.publisher.records[0]?.value).toMatchObject({
+      provider: 'braintree',
+      transaction_id: 'txn_sdk_42',
+      event_type: 'transaction_settlement_declined',
+      status: 'settlement_declined',
+      amount: 10000,
+      currency: 'USD',
+    })
+  })
+
+  it("answers the Control Panel's check notification 200 ignored", async () => {
+    const g = gateway()
+    const res = await g.post('braintree', form(gatewayFor(current).webhookTesting.sampleNotification('check', '')), FORM)
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({ ignored: true })
+  })
+
+  it('sends a subscription charge whose transaction names no currency to the DLQ with the reason', async () => {
+    // The SDK's sample subscription charge lists its transaction without currency-iso-code.
+    const g = gateway()
+    const note = gatewayFor(current).webhookTesting.sampleNotification('subscription_charged_successfully', 'sub_1')
+    expect((await g.post('braintree', form(note), FORM)).status).toBe(200)
+    const [record] = g.publisher.records
+    expect(record?.topic).toBe('transactions.dlq')
+    expect(String((record?.value as { reason?: unknown }).reason)).toMatch(/currency-iso-code/)
+  })
+
+  it('reads entities, and refuses a DOCTYPE (no entity expansion) and unbalanced XML with 400', async () => {
+    const g = gateway()
+    const amp = body.replace('<account-holder-name>Dan Schulman', '<account-holder-name>Dan &amp; Co &#233;')
+    expect((await g.post('braintree', sign(amp, { secret: current, at: 0 }).body, FORM)).status).toBe(200)
+    const doctype = `<!DOCTYPE notification [<!ENTITY x "y">]>\n${body}`
+    for (const xml of [doctype, body.replace('</subject>', '')]) {
+      const res = await g.post('braintree', sign(xml, { secret: current, at: 0 }).body, FORM)
+      expect(res.status).toBe(400)
+    }
+    expect(g.publisher.records).toHaveLength(1)
+  })
+})
