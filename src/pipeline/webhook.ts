@@ -2,7 +2,6 @@
 import type { VerifyEnv } from '../auth/types.ts'
 import type { Deps } from '../deps.ts'
 import { GatewayError, UnknownProvider, UnknownTenant, Unavailable } from '../errors.ts'
-import { normalize } from '../message/normalize.ts'
 import { SCHEMA_VERSION } from '../message/schema.ts'
 import type { DlqMessage } from '../message/schema.ts'
 import { NO_METRICS } from '../observability/metrics.ts'
@@ -17,6 +16,7 @@ import { tenantSettings } from '../tenant/tenant-settings.ts'
 import { authenticateItems, authenticateRequest, planAuth, type AuthPlan } from './authenticate.ts'
 import { createAdmission, type Gate } from './admission.ts'
 import { createIdempotency } from './idempotency.ts'
+import { mapEvent } from './map-event.ts'
 import { parseBody } from './parse-body.ts'
 import { readBody } from './read-body.ts'
 import { createSecretReader, createVerifyEnv } from './verify-env.ts'
@@ -176,28 +176,21 @@ export function createWebhookHandler(deps: Deps): WebhookHandler {
       ),
       dlq: reason,
     })
-    const parsed = provider.transaction.safeParse(rawItem)
-    if (!parsed.success) {
-      return toDlq(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '))
-    }
-    try {
-      const mapped = provider.map(parsed.data, item, ctx)
-      // On a tenant route the tenant is the one whose secret verified, whatever the payload says.
-      const fields = route.tenant === null ? mapped : { ...mapped, tenantId: route.tenant }
-      const n = normalize(fields, {
-        ...base,
-        source: 'webhook',
-        traceId: trace.traceId,
-        tenantId: route.tenant ?? config.tenantId,
-        ingestedAt: now,
-        raw: rawItem,
-      })
-      if (!n.ok) return toDlq(n.reason)
-      const { traceparent, tracestate } = trace
-      return { record: transactionRecord(config.topics.realtime, n.message, traceparent, tracestate) }
-    } catch (err) {
-      return toDlq(`mapping failed: ${err instanceof Error ? err.message : String(err)}`)
-    }
+    const n = mapEvent({
+      provider,
+      routeTenant: route.tenant,
+      defaultTenant: config.tenantId,
+      eventId: base.eventId,
+      eventType: base.eventType,
+      idempotencyKey: base.idempotencyKey,
+      item,
+      rawItem,
+      ctx,
+      traceId: trace.traceId,
+      ingestedAt: now,
+    })
+    if (!n.ok) return toDlq(n.reason)
+    return { record: transactionRecord(config.topics.realtime, n.message, trace.traceparent, trace.tracestate) }
   }
 
   return {
