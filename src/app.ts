@@ -2,6 +2,7 @@
 import { Hono, type Context } from 'hono'
 import { mountBatchRoutes } from './batch/routes.ts'
 import type { Deps } from './deps.ts'
+import { mountDlqRoutes } from './dlq/routes.ts'
 import { GatewayError, NotFound } from './errors.ts'
 import { createErrorHandler, problemResponse } from './middleware/problem.ts'
 import { requestContext, type AppEnv } from './middleware/request-context.ts'
@@ -10,6 +11,7 @@ import { createAdminRoutes } from './observability/admin-routes.ts'
 import { auditContext, auditEvents } from './observability/audit.ts'
 import { observeDeps } from './observability/observe-deps.ts'
 import { providerStatuses } from './pipeline/provider-status.ts'
+import { mountSourceEventRoutes } from './sources/events-routes.ts'
 import { createWebhookHandler, type WebhookResult } from './pipeline/webhook.ts'
 import { isTenantId } from './tenant/tenant-id.ts'
 import { metricsTenantsMax } from './tenant/tenant-labels.ts'
@@ -71,6 +73,8 @@ export function createApp(given: Deps) {
   app.all('/webhooks/v1/:provider/events/:tenant', notAllowed)
 
   mountBatchRoutes(app, deps)
+  mountSourceEventRoutes(app, deps)
+  mountDlqRoutes(app, deps)
 
   return app
 }

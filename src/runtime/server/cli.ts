@@ -1,4 +1,5 @@
 /** @module `txgate` CLI: a table of sub-commands, each in its own file under commands/. */
+import { dlqCommand } from './commands/dlq.ts'
 import { ingestCommand } from './commands/ingest.ts'
 import { pullCommand } from './commands/pull.ts'
 import { schemaCommand } from './commands/schema.ts'
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, Command> = {
   watch: watchCommand,
   pull: pullCommand,
   sources: sourcesCommand,
+  dlq: dlqCommand,
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -9,6 +9,7 @@ import { createRegistry } from '../../provider/registry.ts'
 import { openSharedState } from './shared-state.ts'
 import { withBatch } from './batch/attach.ts'
 import { openSpool } from './spool.ts'
+import { serverDlqPort } from './dlq-files.ts'
 import { addProcessMetrics } from './process-metrics.ts'
 import { nodeHmac } from './node-hmac.ts'
 import { openServerPublisher } from './publisher.ts'
@@ -43,6 +44,7 @@ export async function buildServerDeps(
     hmac: nodeHmac,
     log,
     metrics,
+    dlq: await serverDlqPort(config, settings),
     close: async () => {
       await publisher.close()
       await state.close()
