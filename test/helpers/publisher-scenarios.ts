@@ -121,7 +121,8 @@ const eventIdOf = (r: ConsumedRecord): string | undefined =>
 
 const eventId = (n: number) => `0190c5a1-0000-7000-8000-${String(n).padStart(12, '0')}`
 
-function record(topic: string, n: number, transactionId = `pi_${n}`): KafkaRecord {
+/** A Stripe transaction record as the pipeline builds it, numbered n. */
+export function record(topic: string, n: number, transactionId = `pi_${n}`): KafkaRecord {
   const id = eventId(n)
   return {
     topic,

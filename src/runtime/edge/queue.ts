@@ -151,7 +151,8 @@ async function deadLetter(message: QueueMessage, reason: string, f: Forwarder): 
   })
   if (!f.dlq) return message.retry({ delaySeconds: f.retryDelay(Number.MAX_SAFE_INTEGER) })
   try {
-    await f.dlq.send(message.body, { contentType: 'text' })
+    // Ours are text; a foreign body keeps its own shape as far as JSON can carry it.
+    await f.dlq.send(message.body, { contentType: typeof message.body === 'string' ? 'text' : 'json' })
     message.ack()
   } catch (err) {
     f.log.warn('dead-letter queue send failed; retrying later', { error: String(err) })

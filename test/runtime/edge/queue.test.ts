@@ -11,25 +11,15 @@ import type { KafkaRecord, Publisher } from '../../../src/publish/types.ts'
 import { forwardBatch, queuePublisher, retryDelayFrom, type Forwarder } from '../../../src/runtime/edge/queue.ts'
 import type { MessageBatch, QueueMessage, QueueProducer } from '../../../src/runtime/edge/workers-types.ts'
 import { startKafkaRestDouble, type KafkaRestDouble, type StoredRecord } from '../../helpers/kafka-rest-double.ts'
+import { record as stripeRecord } from '../../helpers/publisher-scenarios.ts'
 
 const TOPIC = 'transactions.realtime'
-const record = (n: number, extra = ''): KafkaRecord => ({
-  topic: TOPIC,
-  key: `stripe:pi_${n}`,
-  headers: {
-    event_id: `0190-e${n}`,
-    provider: 'stripe',
-    source: 'webhook',
-    schema_version: '1.0',
-    traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
-    'content-type': 'application/json',
-  },
-  value: {
-    event_id: `0190-e${n}`,
-    amount: 1099,
-    raw_payload: { note: `naïve "quoted" \\ 😀 ${extra}`, big: 12345678901234567, f: 0.1 },
-  } as unknown as KafkaRecord['value'],
-})
+/** A numbered Stripe record whose raw payload needs care in JSON (escapes, emoji, a big integer). */
+function record(n: number, extra = ''): KafkaRecord {
+  const r = stripeRecord(TOPIC, n)
+  const raw_payload = { note: `naïve "quoted" \\ 😀 ${extra}`, big: 12345678901234567, f: 0.1 }
+  return { ...r, value: { ...r.value, raw_payload } as KafkaRecord['value'] }
+}
 
 type MemoryQueue = QueueProducer & { bodies: unknown[]; failWith?: Error }
 function memoryQueue(): MemoryQueue {
