@@ -7,7 +7,7 @@
  *                         [--dup 0.1] [--bad 0.05] [--providers stripe,generic,adyen]
  *                         [--baseline] [--sdk-handler] [--overhead] [--rounds 1] [--warmup 2000]
  *                         [--env KEY=VALUE ...] [--url http://127.0.0.1:8787 [--pid N]]
- *                         [--cpu-prof DIR] [--pin]
+ *                         [--cpu-prof DIR] [--pin] [--compare ENTRY]
  *
  * Without --url it starts the gateway's Node entry (spool in a temp dir, in-process store unless
  * --env REDIS_URL=…, rate limits lifted) and loads it. --baseline also loads a bare Hono app on
@@ -24,7 +24,9 @@
  * certificate, RSA: PayPal) alone; each printed as a ratio to Stripe only of the same run.
  * --cpu-prof DIR runs each target under `node --cpu-prof` into DIR (summarize a profile with
  * bench/lib/cpu-profile-top.ts). --pin puts the targets on the last core and this generator on the
- * others (taskset; Linux, 2+ cores).
+ * others (taskset; Linux, 2+ cores). --compare ENTRY also loads another build of the gateway (a
+ * bundle of an earlier commit kept under node_modules/, so its packages resolve) with the same
+ * settings, and prints txgate / that as ratios: a before/after from one run.
  */
 import { execFileSync } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
@@ -54,6 +56,7 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '2000' },
     env: { type: 'string', multiple: true, default: [] },
     'cpu-prof': { type: 'string' },
+    compare: { type: 'string' },
     pin: { type: 'boolean', default: false },
   },
 })
@@ -118,6 +121,8 @@ const variants: Variant[] = args['all-providers']
       },
     ]
   : [{ name: 'txgate', entry: 'bin/serve.js', env: gatewayEnv }]
+if (args.compare)
+  variants.push({ name: `compare (${args.compare.split('/').at(-1)})`, entry: args.compare, env: gatewayEnv })
 if (args.baseline)
   variants.push({ name: 'bare hono (ceiling)', entry: 'bench/bare-hono.ts', env: {} })
 if (args['sdk-handler'])
@@ -255,6 +260,11 @@ function report(all: Row[]): void {
   if (txgate && sdk)
     console.log(
       `ratio ${txgate.name} / sdk handler: req/s ${(txgate.rate / sdk.rate).toFixed(3)}, CPU per request ${(txgate.cpuUs / sdk.cpuUs).toFixed(2)}x`,
+    )
+  const compare = find('compare')
+  if (txgate && compare)
+    console.log(
+      `ratio ${txgate.name} / ${compare.name}: req/s ${(txgate.rate / compare.rate).toFixed(3)}, CPU per request ${(txgate.cpuUs / compare.cpuUs).toFixed(2)}x`,
     )
   const stripeOnly = find('stripe only')
   if (stripeOnly)

@@ -6,9 +6,10 @@ import { createApp } from '../app.ts'
 import { startupLines } from '../pipeline/provider-status.ts'
 import { buildServerDeps } from './server/deps.ts'
 import { httpTimeouts } from './server/http-timeouts.ts'
+import { batchedLineSink } from './server/line-sink.ts'
 import { startSources } from './server/sources/attach.ts'
 
-const deps = await buildServerDeps(process.env)
+const deps = await buildServerDeps(process.env, batchedLineSink(process.stdout))
 const sources = await startSources(process.env, deps)
 // The socket's peer address for security log lines (X-Forwarded-For is logged apart, unverified).
 const app = createApp({ ...deps, clientIp: (c) => getConnInfo(c).remote.address })
