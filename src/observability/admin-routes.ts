@@ -11,14 +11,19 @@ import type { Metrics } from './metrics.ts'
 import { PROMETHEUS_CONTENT_TYPE, toPrometheusText } from './prometheus-text.ts'
 
 export type AdminRoutesOptions = {
-  deps: Pick<Deps, 'settings' | 'log' | 'clock' | 'store' | 'publisher'>
+  deps: Pick<Deps, 'settings' | 'log' | 'clock' | 'store' | 'publisher' | 'clientIp'>
   metrics: Metrics
   activity: Activity
 }
 
 export function createAdminRoutes({ deps, metrics, activity }: AdminRoutesOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
-  const guard = adminAuth({ token: deps.settings['TXGATE_ADMIN_TOKEN'], log: deps.log })
+  const guard = adminAuth({
+    token: deps.settings['TXGATE_ADMIN_TOKEN'],
+    log: deps.log,
+    withoutToken: deps.settings['TXGATE_ADMIN_OPEN'] === 'true' ? 'open' : 'loopback',
+    ...(deps.clientIp ? { clientIp: deps.clientIp } : {}),
+  })
   let csp: Promise<string> | undefined
 
   app.use('/metrics', guard)
