@@ -15,6 +15,9 @@ import { isQueueProducer, type ExecutionContext, type MessageBatch, type WorkerE
 
 type Isolate = { deps: EdgeDeps; app: ReturnType<typeof createApp> }
 
+/** How long queued events wait when the Worker cannot start (a fix is a new deploy). */
+const CONFIG_RETRY_S = 300
+
 // Bindings do not change within an isolate, so the app is built on its first request.
 let isolate: Isolate | undefined
 
@@ -34,8 +37,15 @@ export default {
 
   /** The consumer of TXGATE_QUEUE: forwards what the webhooks accepted to the Kafka REST bridge. */
   async queue(batch: MessageBatch, env: WorkerEnv, ctx: ExecutionContext): Promise<void> {
-    // A configuration error throws: the platform retries the whole batch, nothing is dropped.
-    isolate ??= start(env)
+    try {
+      isolate ??= start(env)
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err
+      // Kept for later, not thrown: a throw is retried at once and would run through max_retries.
+      console.error(`txgate: queued events wait, the configuration is invalid: ${err.message}`)
+      batch.retryAll({ delaySeconds: CONFIG_RETRY_S })
+      return
+    }
     await isolate.deps.forward(batch)
     if (isolate.deps.pendingWork() > 0) ctx.waitUntil(isolate.deps.drain())
   },

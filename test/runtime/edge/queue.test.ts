@@ -10,6 +10,7 @@ import { createKafkaRestClient, restPublisher, type KafkaRestClient } from '../.
 import type { KafkaRecord, Publisher } from '../../../src/publish/types.ts'
 import { forwardBatch, queuePublisher, retryDelayFrom, type Forwarder } from '../../../src/runtime/edge/queue.ts'
 import type { MessageBatch, QueueMessage, QueueProducer } from '../../../src/runtime/edge/workers-types.ts'
+import worker from '../../../src/runtime/workers.ts'
 import { startKafkaRestDouble, type KafkaRestDouble, type StoredRecord } from '../../helpers/kafka-rest-double.ts'
 import { record as stripeRecord } from '../../helpers/publisher-scenarios.ts'
 
@@ -194,4 +195,19 @@ describe('edge queue: consumer side', () => {
     expect(() => retryDelayFrom({ TXGATE_QUEUE_RETRY_MAX_S: '-1' })).toThrow(ConfigError)
     expect(() => retryDelayFrom({ TXGATE_QUEUE_RETRY_BASE_S: '2.5' })).toThrow(/TXGATE_QUEUE_RETRY_BASE_S/)
   })
+})
+
+describe('edge queue: the Worker’s queue() handler', () => {
+  it('keeps a batch for later (not thrown, which would be retried at once) when the Worker cannot start', async () => {
+    const { batch, settled } = batchOf(await queuedBodies())
+    const ctx = { waitUntil: () => undefined, passThroughOnException: () => undefined }
+    await worker.queue(batch, { KAFKA_REST_URL: 'not a url' }, ctx)
+    expect(settled).toEqual([{ acked: false, retryDelay: 300 }])
+  })
+
+  async function queuedBodies(): Promise<unknown[]> {
+    const q = memoryQueue()
+    await queuePublisher(q, direct, log).publish([record(1)])
+    return q.bodies
+  }
 })
