@@ -19,7 +19,7 @@ import { createDiskLedger } from '../src/runtime/server/batch/disk-ledger.ts'
 import { ingestFile, type BatchEnv } from '../src/runtime/server/batch/ingest.ts'
 import { createFileCheckpoints } from '../src/runtime/server/sources/checkpoints-file.ts'
 import { pullSource } from '../src/runtime/server/sources/pull.ts'
-import { parseSources, type SourceConfig } from '../src/sources/config.ts'
+import { parseSources, type PullSourceConfig } from '../src/sources/config.ts'
 import { createMemoryStore } from '../src/store/memory.ts'
 import { apiRows, startPagedApi } from '../test/helpers/paged-api.ts'
 import { mkdtemp } from 'node:fs/promises'
@@ -80,7 +80,7 @@ for (const size of [100, 1000]) {
   t = performance.now()
   const r = await pullSource(
     { batch: await env(dir), checkpoints: createFileCheckpoints(join(dir, 'sources')), stagingDir: join(dir, 'staging'), holder: 'bench' },
-    { ...(src as SourceConfig), mapping: MAPPING },
+    { ...(src as PullSourceConfig), mapping: MAPPING },
   )
   const sec = (performance.now() - t) / 1000
   const rate = r.published / sec

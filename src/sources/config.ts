@@ -6,6 +6,8 @@ import { ScheduleSchema } from './schedule.ts'
 import { HttpPollSchema } from './kinds/http-poll.ts'
 import { S3Schema } from './kinds/s3.ts'
 import { SftpSchema } from './kinds/sftp.ts'
+import { KafkaSchema } from './kinds/kafka.ts'
+import { RabbitMqSchema } from './kinds/rabbitmq.ts'
 
 const common = {
   /** The provider id the messages carry; its module's batch mapping is used unless `mapping` is given. */
@@ -21,9 +23,21 @@ export const SourceSchema = z.discriminatedUnion('kind', [
   S3Schema.extend(common),
   // sftp's schema has refinements (a pinned host key, some credential): zod extends those only safely.
   SftpSchema.safeExtend(common),
+  // Queue kinds are consumed, not pulled: their shared fields are queue/schema.ts's queueCommon.
+  RabbitMqSchema,
+  KafkaSchema,
 ])
 
 export type SourceConfig = z.infer<typeof SourceSchema> & { name: string }
+
+/** Kinds consumed continuously (`txgate consume`, the gateway) rather than pulled on a schedule. */
+export const QUEUE_KINDS = ['rabbitmq', 'kafka'] as const
+export type QueueSourceConfig = Extract<SourceConfig, { kind: (typeof QUEUE_KINDS)[number] }>
+export type PullSourceConfig = Exclude<SourceConfig, QueueSourceConfig>
+
+export function isQueueSource(s: SourceConfig): s is QueueSourceConfig {
+  return (QUEUE_KINDS as readonly string[]).includes(s.kind)
+}
 
 export class SourcesConfigError extends Error {
   override readonly name = 'SourcesConfigError'

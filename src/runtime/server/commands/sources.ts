@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises'
 import type { Command } from '../cli.ts'
 import { batchSettings } from '../batch/env.ts'
-import { loadSources, SourcesConfigError } from '../../../sources/config.ts'
+import { isQueueSource, loadSources, SourcesConfigError } from '../../../sources/config.ts'
 import { openCheckpoints } from '../sources/open.ts'
 import { describeSchedule } from '../../../sources/schedule.ts'
 
@@ -28,7 +28,7 @@ export const sourcesCommand: Command = {
         rows.push({
           name: s.name,
           kind: s.kind,
-          schedule: s.schedule ? describeSchedule(s.schedule) : null,
+          schedule: isQueueSource(s) ? 'consumed' : s.schedule ? describeSchedule(s.schedule) : null,
           last_status: last?.status ?? null,
           last_run: last?.finishedAt ?? last?.startedAt ?? null,
           cursor: (await checkpoints.getCursor(s.name)) ?? null,

@@ -1,29 +1,43 @@
-/** @module Gateway start: when a sources file exists, its scheduled sources run in this process until shutdown. */
+/** @module Gateway start: when a sources file exists, its scheduled sources run and its S3-event sources listen in this process until shutdown. */
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Settings } from '../../../config.ts'
 import { loadSources } from '../../../sources/config.ts'
+import type { SourceEvents } from '../../../sources/events.ts'
 import type { ServerDeps } from '../deps.ts'
 import { batchSettings, buildBatchEnv } from '../batch/env.ts'
 import { leaseHolder, openCheckpoints } from './open.ts'
+import { createS3Events } from './s3-events.ts'
 import { startSourceScheduler } from './scheduler.ts'
 
-export type RunningSources = { close(): Promise<void> }
+export type RunningSources = {
+  /** For createApp's `sourceEvents`: set when some s3 source has `events`. */
+  events?: SourceEvents
+  close(): Promise<void>
+}
 
 /** A broken sources file stops the start (a schedule silently not running would lose data). */
 export async function startSources(settings: Settings, deps: ServerDeps): Promise<RunningSources> {
   const sources = await loadSources(settings, (p) => readFile(p, 'utf8'))
-  if (!sources.some((s) => s.schedule !== undefined)) return { close: async () => undefined }
+  const scheduled = sources.filter((s) => 'schedule' in s && s.schedule !== undefined)
+  const listening = sources.filter((s) => s.kind === 's3' && s.events !== undefined)
+  if (scheduled.length === 0 && listening.length === 0) return { close: async () => undefined }
   const s = batchSettings(settings)
   const checkpoints = await openCheckpoints(settings, s.dir)
-  const scheduler = startSourceScheduler(
-    { batch: await buildBatchEnv(deps, s), checkpoints, stagingDir: join(s.dir, 'tmp'), holder: leaseHolder(), log: deps.log, env: settings },
-    sources,
-  )
-  deps.log.info('sources scheduled', { sources: scheduler.scheduled.join(','), checkpoints: checkpoints.kind })
+  const batch = await buildBatchEnv(deps, s)
+  const stagingDir = join(s.dir, 'tmp')
+  const scheduler = startSourceScheduler({ batch, checkpoints, stagingDir, holder: leaseHolder(), log: deps.log, env: settings }, scheduled)
+  if (scheduled.length > 0) deps.log.info('sources scheduled', { sources: scheduler.scheduled.join(','), checkpoints: checkpoints.kind })
+  const events = listening.length > 0 ? createS3Events({ batch, checkpoints, stagingDir }, listening, settings) : undefined
+  for (const src of listening) {
+    if (src.kind === 's3' && src.events && !settings[src.events.token_env]) deps.log.warn('source: S3 events refused until its token is set', { source: src.name, token_env: src.events.token_env })
+  }
+  if (events) deps.log.info('sources: S3 events accepted', { sources: listening.map((l) => `/sources/v1/${l.name}/s3-events`).join(',') })
   return {
+    ...(events ? { events } : {}),
     async close() {
       await scheduler.close()
+      await events?.close()
       await checkpoints.close()
     },
   }

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import type { BatchMapping } from '../../../batch/mapping.ts'
 import { uuidv7 } from '../../../message/uuidv7.ts'
 import type { Checkpoints } from '../../../sources/checkpoints.ts'
-import type { SourceConfig } from '../../../sources/config.ts'
+import { isQueueSource, type SourceConfig } from '../../../sources/config.ts'
 import { pullFileSource } from './pull-file-source.ts'
 
 type HttpPollSourceConfig = Extract<SourceConfig, { kind: 'http-poll' }>
@@ -46,8 +46,9 @@ export const pullExitCode = (o: PullOutcome): number => (o === 'done' ? 0 : o ==
 const STATUS_FIELD = '_txgate_status'
 
 export async function pullSource(env: PullEnv, src: SourceConfig): Promise<PullResult> {
-  if (src.kind !== 'http-poll') return pullFileSource(env, src)
   const result: PullResult = { source: src.name, outcome: 'nothing_new', pages: 0, rows: 0, published: 0, dlq: 0, duplicates: 0 }
+  if (isQueueSource(src)) return { ...result, outcome: 'failed', error: `source "${src.name}" is a ${src.kind} queue: it is consumed (txgate consume ${src.name}, or the gateway), not pulled` }
+  if (src.kind !== 'http-poll') return pullFileSource(env, src)
   const ttl = env.leaseTtlMs ?? 5 * 60_000
   const { checkpoints } = env
   if (!(await checkpoints.acquireLease(src.name, env.holder, ttl))) return { ...result, outcome: 'locked' }

@@ -6,7 +6,7 @@
 import { Cron } from 'croner'
 import type { Logger } from '../../../observability/log.ts'
 import type { Checkpoints } from '../../../sources/checkpoints.ts'
-import type { SourceConfig } from '../../../sources/config.ts'
+import { isQueueSource, type SourceConfig } from '../../../sources/config.ts'
 import { everyMs } from '../../../sources/schedule.ts'
 import type { BatchEnv } from '../batch/ingest.ts'
 import { pullSource, type PullResult } from './pull.ts'
@@ -33,7 +33,7 @@ export function startSourceScheduler(env: SchedulerEnv, sources: SourceConfig[])
   const running = new Set<Promise<void>>()
   const jobs: Cron[] = []
   for (const src of sources) {
-    if (src.schedule === undefined) continue
+    if (isQueueSource(src) || src.schedule === undefined) continue
     const run = async (): Promise<void> => {
       const r = await pullSource({ batch: env.batch, checkpoints: env.checkpoints, stagingDir: env.stagingDir, holder: env.holder, fetch: { env: env.env } }, src)
       const fields = { source: src.name, outcome: r.outcome, pages: r.pages, rows: r.rows, published: r.published, dlq: r.dlq, ...(r.cursor ? { cursor: r.cursor } : {}) }

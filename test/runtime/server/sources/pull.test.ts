@@ -4,7 +4,7 @@ import type { BatchMapping } from '../../../../src/batch/mapping.ts'
 import { createDiskLedger } from '../../../../src/runtime/server/batch/disk-ledger.ts'
 import { createFileCheckpoints } from '../../../../src/runtime/server/sources/checkpoints-file.ts'
 import { pullSource, type PullEnv } from '../../../../src/runtime/server/sources/pull.ts'
-import { parseSources, type SourceConfig } from '../../../../src/sources/config.ts'
+import { parseSources, type PullSourceConfig, type SourceConfig } from '../../../../src/sources/config.ts'
 import type { Checkpoints } from '../../../../src/sources/checkpoints.ts'
 import { createMemoryStore } from '../../../../src/store/memory.ts'
 import { apiRows, startPagedApi, type PagedApi } from '../../../helpers/paged-api.ts'
@@ -35,7 +35,7 @@ function source(url: string, extra = ''): SourceConfig {
     retry: { attempts: 4, base_ms: 1, max_ms: 50 }
 ${extra}`
   const [src] = parseSources(yaml)
-  return { ...(src as SourceConfig), mapping: MAHAK }
+  return { ...(src as PullSourceConfig), mapping: MAHAK }
 }
 
 function pullEnv(checkpoints: Checkpoints, sleeps: number[] = []): PullEnv {

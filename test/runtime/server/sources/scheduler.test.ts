@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createFileCheckpoints } from '../../../../src/runtime/server/sources/checkpoints-file.ts'
 import { startSourceScheduler } from '../../../../src/runtime/server/sources/scheduler.ts'
 import type { PullResult } from '../../../../src/runtime/server/sources/pull.ts'
-import { parseSources, type SourceConfig } from '../../../../src/sources/config.ts'
+import { parseSources, type PullSourceConfig } from '../../../../src/sources/config.ts'
 import { apiRows, startPagedApi, type PagedApi } from '../../../helpers/paged-api.ts'
 import { createHarness, type Harness } from '../batch/harness.ts'
 
@@ -16,7 +16,7 @@ afterEach(async () => {
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} }
 
-function source(url: string, schedule: string): SourceConfig {
+function source(url: string, schedule: string): PullSourceConfig {
   const [src] = parseSources(`sources:
   mahak:
     kind: http-poll
@@ -31,7 +31,7 @@ function source(url: string, schedule: string): SourceConfig {
       column_mapping: { transaction_id: Id, timestamp: Date, amount: Amount, status: Status }
       defaults: { currency: IRR, payment_method: bank_transfer }
 `)
-  return src as SourceConfig
+  return src as PullSourceConfig
 }
 
 describe('sources: the in-gateway scheduler', () => {
