@@ -28,6 +28,11 @@ export const S3Schema = z
     /** An object newer than this many seconds may still be uploading: it waits for the next run. */
     min_age_s: z.number().int().min(0).default(0),
     archive: ArchiveSchema.default({ mode: 'move', processed: 'processed/', failed: 'failed/' }),
+    /**
+     * Accept bucket notifications at POST /sources/v1/{name}/s3-events (MinIO's webhook target,
+     * or any sender of the S3 `Records` format) with `Authorization: Bearer <the token in token_env>`.
+     */
+    events: z.object({ token_env: envName }).strict().optional(),
   })
   .strict()
 

@@ -80,7 +80,6 @@ export async function pullFiles(env: FilePullEnv, src: FileSource, store: FileSt
       else todo.push(file)
     }
     if (opts.dryRun) return { ...result, outcome: todo.length > 0 ? 'done' : 'nothing_new', wouldFetch: todo.map((f) => ({ key: f.key, size: f.size })) }
-    await mkdir(env.stagingDir, { recursive: true })
     for (const file of todo) {
       const r = await ingestRemoteFile(env, src, store, file, keys)
       if (r.status === 'changed') result.skipped++
@@ -114,6 +113,7 @@ export async function ingestRemoteFile(env: FilePullEnv, src: FileSource, store:
   const base = file.key.split('/').pop() ?? file.key
   const path = join(env.stagingDir, `${jobId}-${base}`)
   try {
+    await mkdir(env.stagingDir, { recursive: true })
     let fetched
     try {
       fetched = await store.download(file.key, path)
