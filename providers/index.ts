@@ -6,6 +6,7 @@ import checkout from './checkout.ts'
 import coinbase from './coinbase.ts'
 import flutterwave from './flutterwave.ts'
 import generic from './generic.ts'
+import gocardless from './gocardless.ts'
 import lemonsqueezy from './lemonsqueezy.ts'
 import mercadopago from './mercadopago.ts'
 import mollie from './mollie.ts'
@@ -21,4 +22,4 @@ import stripe from './stripe.ts'
 import worldline from './worldline.ts'
 import worldpay from './worldpay.ts'
 
-export const providers: readonly AnyProvider[] = [stripe, adyen, generic, paypal, paystack, shopify, coinbase, polar, standardWebhooks, flutterwave, worldpay, square, lemonsqueezy, razorpay, paddle, checkout, braintree, mollie, worldline, mercadopago]
+export const providers: readonly AnyProvider[] = [stripe, adyen, generic, paypal, paystack, shopify, coinbase, polar, standardWebhooks, flutterwave, worldpay, square, lemonsqueezy, razorpay, paddle, checkout, braintree, gocardless, mollie, worldline, mercadopago]
