@@ -41,7 +41,7 @@ export default {
       isolate ??= start(env)
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err
-      // Kept for later, not thrown: a throw is retried at once and would run through max_retries.
+      // Kept for later, not thrown: a throw is retried after retry_delay (30 s), 100 retries in under an hour.
       console.error(`txgate: queued events wait, the configuration is invalid: ${err.message}`)
       batch.retryAll({ delaySeconds: CONFIG_RETRY_S })
       return
