@@ -18,6 +18,11 @@ import { keyScope } from '../store/scope.ts'
 export type DlqEntry = {
   /** The record's event_id: the id the provider was answered with, stable across re-sends. */
   id: string
+  /**
+   * What the ledger remembers it by: the id, or for a quarantine entry the id and its time — a
+   * record Kafka refuses again on re-send is quarantined again, and that new entry is pending.
+   */
+  key: string
   /** `spool`: the DLQ topic's records in the spool; `quarantine`: what Kafka refused for good; `file`: a dump given by hand. */
   origin: 'spool' | 'quarantine' | 'file'
   /** When it failed (DLQ) or was quarantined, RFC 3339. */
@@ -47,7 +52,7 @@ export type ResendLedger = {
 /** Where a runtime keeps DLQ and quarantine records (server: the spool directory). */
 export type DlqSource = {
   entries(): AsyncIterable<DlqEntry>
-  /** Ids already re-sent, for listings; no lock taken. */
+  /** Keys (DlqEntry.key) already re-sent, for listings; no lock taken. */
   resentIds(): Promise<ReadonlySet<string>>
   /** Takes the ledger's lock (one re-send at a time across processes) until `close`. */
   openLedger(): Promise<ResendLedger & { close(): Promise<void> }>
@@ -95,8 +100,8 @@ export async function findEntries(source: DlqSource, f: DlqFilter): Promise<DlqE
   const seen = new Set<string>()
   const out: DlqEntry[] = []
   for await (const e of source.entries()) {
-    if (seen.has(e.id) || !matches(e, f)) continue
-    seen.add(e.id)
+    if (seen.has(e.key) || !matches(e, f)) continue
+    seen.add(e.key)
     out.push(e)
   }
   return out
@@ -183,13 +188,13 @@ function createResender(deps: ResendDeps, ledger: ResendLedger, dryRun: boolean)
   }
 
   return async function resendOne(e: DlqEntry): Promise<One> {
-    if (ledger.has(e.id)) return { outcome: 'already_published', reason: 're-sent before' }
+    if (ledger.has(e.key)) return { outcome: 'already_published', reason: 're-sent before' }
     const p = plan(deps, e)
     if (!p.ok) return { outcome: 'still_failing', reason: p.reason }
     const c = await claim(p)
     if (c.state === 'busy') return { outcome: 'still_failing', reason: 'the idempotency store did not answer or another copy is in flight; try again' }
     if (c.state === 'published') {
-      if (!dryRun) await ledger.mark(e.id, 'already_published', p.eventId)
+      if (!dryRun) await ledger.mark(e.key, 'already_published', p.eventId)
       return { outcome: 'already_published', reason: 'another copy of the event was published' }
     }
     if (dryRun) {
@@ -203,7 +208,7 @@ function createResender(deps: ResendDeps, ledger: ResendLedger, dryRun: boolean)
       return { outcome: 'still_failing', reason: `publish failed: ${err instanceof Error ? err.message : String(err)}` }
     }
     await c.commit()
-    await ledger.mark(e.id, 'published', p.eventId)
+    await ledger.mark(e.key, 'published', p.eventId)
     log.info('DLQ record re-sent', { event: 'dlq_resend', id: e.id, provider: e.provider, origin: e.origin })
     return { outcome: 'published' }
   }

@@ -84,5 +84,5 @@ export function mountDlqRoutes(app: Hono<AppEnv>, deps: Deps & { dlq?: DlqPort }
 // --- Internal helpers ---
 
 function summary(e: DlqEntry, resent: ReadonlySet<string>) {
-  return { id: e.id, origin: e.origin, at: e.at, provider: e.provider, reason: e.reason, topic: e.record.topic, resent: resent.has(e.id) }
+  return { id: e.id, origin: e.origin, at: e.at, provider: e.provider, reason: e.reason, topic: e.record.topic, resent: resent.has(e.key) }
 }

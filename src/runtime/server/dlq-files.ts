@@ -122,10 +122,12 @@ function fromRecord(record: KafkaRecord, origin: DlqEntry['origin'], reason?: st
   const id = typeof v['event_id'] === 'string' ? v['event_id'] : record.headers?.['event_id']
   if (!id) return undefined
   const str = (x: unknown) => (typeof x === 'string' ? x : undefined)
+  const when = at ?? str(v['failed_at']) ?? str(v['ingestion_timestamp']) ?? ''
   return {
     id,
+    key: origin === 'quarantine' ? `${id}@${when}` : id,
     origin,
-    at: at ?? str(v['failed_at']) ?? str(v['ingestion_timestamp']) ?? '',
+    at: when,
     provider: str(v['provider']) ?? record.headers?.['provider'] ?? '',
     reason: reason ?? str(v['reason']) ?? '',
     record,

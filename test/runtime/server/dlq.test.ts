@@ -125,6 +125,38 @@ describe('runtime/server: DLQ re-send after a mapping fix', () => {
     expect(await fixed.resend({ id: 'no-such-id' })).toMatchObject({ matched: 0, published: 0 })
   })
 
+  it('two re-sends at once publish each record once', async () => {
+    const dir = await tempDir('dlq')
+    const store = createMemoryStore(Date.now)
+    const before = await gateway(dir, store, brokenStripe)
+    for (const id of ['evt_race_1', 'evt_race_2', 'evt_race_3']) expect((await before.sendStripe(id)).status).toBe(200)
+    await before.close()
+    const after = await gateway(dir, store, stripe)
+    const reports = await Promise.all([after.resend({}), after.resend({}), after.resend({})])
+    expect(reports.reduce((n, r) => n + r.published, 0)).toBe(3)
+    expect(reports.reduce((n, r) => n + r.already_published, 0)).toBe(6)
+    expect(await spooled(dir, 'transactions.realtime')).toHaveLength(3)
+  })
+
+  it("re-sends a quarantined transaction (Kafka refused it) as it was, once", async () => {
+    const dir = await tempDir('dlq')
+    const store = createMemoryStore(Date.now)
+    const g = await gateway(dir, store, stripe)
+    expect((await g.sendStripe('evt_quarantined')).status).toBe(200)
+    const [record] = await spooled(dir, 'transactions.realtime')
+    if (!record) throw new Error('the event is not in the spool')
+    // What the replay does with a record Kafka refuses for good (message too large, say).
+    await opened[0]?.quarantine([{ record, reason: 'MESSAGE_TOO_LARGE' }])
+    const listed = (await (await g.admin('GET', '?origin=quarantine&reason=too_large')).json()) as { count: number }
+    expect(listed.count).toBe(1)
+    expect(await g.resend({ origin: 'quarantine' })).toMatchObject({ matched: 1, published: 1 })
+    const after = await spooled(dir, 'transactions.realtime')
+    expect(after).toHaveLength(2)
+    expect(after[1]?.value).toEqual(record.value)
+    expect(after[1]?.headers['resent_from']).toBe('quarantine')
+    expect(await g.resend({ origin: 'quarantine' })).toMatchObject({ published: 0, already_published: 1 })
+  })
+
   it('the admin endpoint answers 401 without the token or with a wrong one, and does not exist while the token is unset', async () => {
     const dir = await tempDir('dlq')
     const g = await gateway(dir, createMemoryStore(Date.now), stripe)

@@ -64,8 +64,8 @@ export const dlqCommand: Command = {
       const entries = await findEntries(port.source, filter)
       const resent = await port.source.resentIds()
       for (const e of entries) {
-        const row = { id: e.id, origin: e.origin, at: e.at, provider: e.provider, resent: resent.has(e.id), reason: e.reason }
-        await write(values.json ? JSON.stringify(row) + '\n' : `${e.id}  ${e.at}  ${e.provider.padEnd(10)} ${e.origin.padEnd(10)} ${resent.has(e.id) ? 'resent ' : 'pending'}  ${e.reason}\n`)
+        const row = { id: e.id, origin: e.origin, at: e.at, provider: e.provider, resent: resent.has(e.key), reason: e.reason }
+        await write(values.json ? JSON.stringify(row) + '\n' : `${e.id}  ${e.at}  ${e.provider.padEnd(10)} ${e.origin.padEnd(10)} ${resent.has(e.key) ? 'resent ' : 'pending'}  ${e.reason}\n`)
       }
       if (!values.json) process.stderr.write(`${entries.length} record(s)\n`)
       return 0
