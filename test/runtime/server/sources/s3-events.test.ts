@@ -140,7 +140,7 @@ describe('sources: S3 object-created events (MinIO webhook)', { timeout: 60_000 
   it('answers 401 without or with a wrong token, 404 for a source without events, 400 problem+json for a malformed body', async () => {
     await setup()
     const note = await created(KEY, 'x')
-    for (const headers of [{}, { authorization: 'Bearer wrong-token' }, { authorization: TOKEN }]) {
+    for (const headers of [{}, { authorization: 'Bearer wrong-token' }, { authorization: TOKEN }] as Record<string, string>[]) {
       const res = await post(note, headers)
       expect(res.status).toBe(401)
       expect(res.headers.get('content-type')).toMatch(/problem\+json/)
