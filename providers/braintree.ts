@@ -7,8 +7,9 @@ import { readXml, type XmlValue } from './braintree.data.ts'
 // of the API private key; a merchant holding several key pairs gets one `publicKey|signature` per
 // pair joined by `&`, and the receiver verifies the one for its own public key (so a secret is
 // `<public key>:<private key>`, several comma-separated while keys rotate). Nothing signs a time
-// (the XML `<timestamp>` is part of the signed payload and of the de-duplication key, so a replay
-// is a duplicate). The signature travels in the body, so it is checked after the form is read.
+// apart from the payload's own `<timestamp>`, which is informational: a replay is caught as a
+// duplicate of kind + transaction id. The signature travels in the body, so it is checked after
+// the form is read.
 const TRANSACTION_KINDS = new Set([
   'transaction_settled',
   'transaction_settlement_declined',
@@ -116,12 +117,17 @@ function signatureFor(header: string | undefined, publicKey?: string): string | 
   return undefined
 }
 
-/** The id of the notification's subject (`<transaction><id>`, `<subscription><id>` …). */
-function subjectId(n: Notification): string {
-  for (const value of Object.values(n.subject) as XmlValue[]) {
-    if (value && typeof value === 'object' && !Array.isArray(value) && typeof value['id'] === 'string') return value['id']
-  }
-  return ''
+const idOf = (v: unknown): string | undefined =>
+  v && typeof v === 'object' && !Array.isArray(v) && typeof (v as { id?: unknown }).id === 'string' ? (v as { id: string }).id : undefined
+
+/**
+ * The transaction a notification is about: `<transaction>`, or a subscription's latest charge (the
+ * subscription's own id repeats every billing cycle); else the subject's id.
+ */
+function transactionKey(n: Notification): string {
+  const { transaction, subscription } = n.subject as Record<string, XmlValue>
+  const charges = subscription && typeof subscription === 'object' && !Array.isArray(subscription) ? subscription['transactions'] : undefined
+  return idOf(transaction) ?? (Array.isArray(charges) ? idOf(charges[0]) : undefined) ?? Object.values(n.subject).map(idOf).find(Boolean) ?? ''
 }
 
 export default defineProvider({
@@ -144,7 +150,8 @@ export default defineProvider({
   body: 'form',
   envelope,
   eventType: (e) => e.notification.kind,
-  idempotencyKey: (e) => `${e.notification.kind}:${subjectId(e.notification)}:${e.notification.timestamp}`,
+  // One notification of a kind per transaction (a retried or recurring charge is a new transaction).
+  idempotencyKey: (e) => `${e.notification.kind}:${transactionKey(e.notification)}`,
   isTransaction: (kind) => TRANSACTION_KINDS.has(kind),
   transaction,
   map: ({ bt_payload: n }) => {

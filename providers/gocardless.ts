@@ -75,11 +75,12 @@ const transaction = event.extend({
 })
 
 /** The payment or refund the event is about, from the body's `linked` resources. */
-function linkedResource(t: z.infer<typeof transaction>, e: Envelope): Resource {
+// `e` is absent when the DLQ re-sends a stored event (it keeps the event, not the whole body).
+function linkedResource(t: z.infer<typeof transaction>, e: Envelope | undefined): Resource {
   const refund = t.resource_type === 'refunds'
   const id = refund ? t.links.refund : t.links.payment
   if (id === undefined) throw new Error(`the ${t.resource_type} event names no ${refund ? 'refund' : 'payment'}`)
-  const found = (refund ? e.linked?.refunds : e.linked?.payments)?.find((r) => r.id === id)
+  const found = (refund ? e?.linked?.refunds : e?.linked?.payments)?.find((r) => r.id === id)
   if (!found) {
     throw new Error(
       `GoCardless events carry no amount and the body does not include ${id} (linked.${t.resource_type}); ` +

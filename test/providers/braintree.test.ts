@@ -66,6 +66,27 @@ describe('provider: braintree (special cases)', () => {
     expect(String((record?.value as { reason?: unknown }).reason)).toMatch(/currency-iso-code/)
   })
 
+  it("keys a subscription charge by its transaction: next month's charge of the same subscription is not a duplicate", async () => {
+    const g = gateway()
+    const charge = (txn: string, at: string) => `<notification>
+  <timestamp type="datetime">${at}</timestamp>
+  <kind>subscription_charged_successfully</kind>
+  <subject><subscription>
+    <id>sub_monthly</id>
+    <transactions type="array">
+      <transaction><id>${txn}</id><status>submitted_for_settlement</status><type>sale</type><amount>49.99</amount><currency-iso-code>EUR</currency-iso-code><payment-instrument-type>paypal_account</payment-instrument-type><customer><id>cust_7</id></customer></transaction>
+    </transactions>
+  </subscription></subject>
+</notification>`
+    for (const [txn, at] of [['txn_nov', '2026-11-01T00:00:00Z'], ['txn_dec', '2026-12-01T00:00:00Z'], ['txn_dec', '2026-12-01T00:00:00Z']]) {
+      expect((await g.post('braintree', sign(charge(txn ?? '', at ?? ''), { secret: current, at: 0 }).body, FORM)).status).toBe(200)
+    }
+    expect(g.publisher.records.map((r) => r.value)).toMatchObject([
+      { transaction_id: 'txn_nov', amount: 4999, currency: 'EUR', payment_method: 'paypal', customer_id: 'cust_7' },
+      { transaction_id: 'txn_dec', idempotency_key: 'subscription_charged_successfully:txn_dec' },
+    ])
+  })
+
   it('reads entities, and refuses a DOCTYPE (no entity expansion) and unbalanced XML with 400', async () => {
     const g = gateway()
     const amp = body.replace('<account-holder-name>Dan Schulman', '<account-holder-name>Dan &amp; Co &#233;')

@@ -86,6 +86,6 @@ export default {
     payment_method: 'bank_transfer',
     customer_id: null,
     timestamp: '2026-11-22T01:27:20.000Z',
-    idempotency_key: 'transaction_settled:txn_harness_0001:2026-11-22T01:27:20Z',
+    idempotency_key: 'transaction_settled:txn_harness_0001',
   },
 } satisfies ProviderCase
