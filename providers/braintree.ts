@@ -1,6 +1,6 @@
 /** @module Braintree: form fields `bt_signature` (`publicKey|hex HMAC-SHA1` pairs) and `bt_payload` (base64 XML); transaction notifications. */
 import { z } from 'zod'
-import { defineProvider, itemHmac, parseRfc3339 } from '../src/provider/define.ts'
+import { defineProvider, itemHmac, parseRfc3339, type BatchMapping } from '../src/provider/define.ts'
 import { readXml, type XmlValue } from './braintree.data.ts'
 
 // https://developer.paypal.com/braintree/docs/guides/webhooks/parse — the HMAC-SHA1 key is the SHA-1
@@ -130,6 +130,26 @@ function transactionKey(n: Notification): string {
   return idOf(transaction) ?? (Array.isArray(charges) ? idOf(charges[0]) : undefined) ?? Object.values(n.subject).map(idOf).find(Boolean) ?? ''
 }
 
+// The Control Panel's Transaction Search export (Transactions → Download CSV): one row per
+// transaction. `Created Datetime` is `MM/DD/YYYY HH:mm:ss` in the timezone its `Created Timezone`
+// column names, read here as UTC: for an account set to another timezone, override `timestamp`
+// in a mapping file. `Amount Authorized` is present on every row (declined ones included).
+const batch: BatchMapping = {
+  format: 'csv',
+  header_row: true,
+  column_mapping: {
+    transaction_id: 'Transaction ID',
+    timestamp: 'Created Datetime',
+    amount: 'Amount Authorized',
+    currency: 'Currency ISO Code',
+    status: 'Transaction Status',
+    payment_method: 'Payment Instrument Type',
+    customer_id: 'Customer ID',
+    event_type: 'Transaction Type',
+  },
+  transformations: { timestamp: 'format:MM/DD/YYYY HH:mm:ss', amount: 'decimal_to_minor' },
+}
+
 export default defineProvider({
   id: 'braintree',
   name: 'Braintree',
@@ -171,4 +191,5 @@ export default defineProvider({
     }
   },
   rateLimit: { ratePerSec: 200, burst: 400 },
+  batch,
 })

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import braintree from '../../providers/braintree.ts'
+import { compileMapping } from '../../src/batch/record.ts'
 import { createTestGateway } from '../helpers/app.ts'
 import braintreeCase, { body, form, gatewayFor, sign } from './cases/braintree.ts'
 
@@ -97,5 +99,30 @@ describe('provider: braintree (special cases)', () => {
       expect(res.status).toBe(400)
     }
     expect(g.publisher.records).toHaveLength(1)
+  })
+
+  it('reads a Transaction Search export row with the mapping in providers/braintree.ts', () => {
+    if (!braintree.batch) throw new Error('braintree has no batch mapping')
+    const map = compileMapping(braintree.batch, { provider: 'braintree', tenantId: null, traceId: '0'.repeat(32), ingestedAt: 0 })
+    const r = map({
+      'Transaction ID': 'kx1v2b3n',
+      'Transaction Type': 'sale',
+      'Transaction Status': 'settled',
+      'Created Datetime': '08/12/2019 15:26:39',
+      'Created Timezone': 'UTC',
+      'Currency ISO Code': 'JPY',
+      'Amount Authorized': '1500.00',
+      'Amount Submitted For Settlement': '1500.00',
+      'Payment Instrument Type': 'credit_card',
+      'Customer ID': '',
+    })
+    expect(r.ok && r.message).toMatchObject({
+      transaction_id: 'kx1v2b3n',
+      timestamp: '2019-08-12T15:26:39.000Z',
+      amount: 1500,
+      currency: 'JPY',
+      status: 'settled',
+      event_type: 'sale',
+    })
   })
 })
