@@ -1,6 +1,7 @@
 /** @module The static provider registry (Workers cannot read a directory at run time). */
 import type { AnyProvider } from '../src/provider/types.ts'
 import adyen from './adyen.ts'
+import cashfree from './cashfree.ts'
 import braintree from './braintree.ts'
 import checkout from './checkout.ts'
 import coinbase from './coinbase.ts'
@@ -22,4 +23,4 @@ import stripe from './stripe.ts'
 import worldline from './worldline.ts'
 import worldpay from './worldpay.ts'
 
-export const providers: readonly AnyProvider[] = [stripe, adyen, generic, paypal, paystack, shopify, coinbase, polar, standardWebhooks, flutterwave, worldpay, square, lemonsqueezy, razorpay, paddle, checkout, braintree, gocardless, mollie, worldline, mercadopago]
+export const providers: readonly AnyProvider[] = [stripe, adyen, generic, paypal, paystack, shopify, coinbase, polar, standardWebhooks, flutterwave, worldpay, square, lemonsqueezy, razorpay, paddle, checkout, braintree, gocardless, mollie, worldline, mercadopago, cashfree]

@@ -15,12 +15,18 @@ export async function verifyHmac(
   if (!header) return unauthorized('missing_header', `no ${scheme.header} header`)
   const parsed = parseHeader(scheme, header)
   if (!parsed) return unauthorized('malformed_header', `${scheme.header} is not in the expected format`)
+  if (scheme.timestampHeader) {
+    const ts = req.headers.get(scheme.timestampHeader)
+    if (!ts) return unauthorized('missing_header', `no ${scheme.timestampHeader} header`)
+    parsed.timestamp = ts.trim()
+  }
 
   let timestampSec: number | undefined
   if (scheme.signed.includes('{timestamp}') || (scheme.manifest && scheme.pairs?.timestamp)) {
     const digits = scheme.timestampUnit === 'auto' ? /^\d{1,13}$/ : /^\d{1,12}$/
+    const where = scheme.timestampHeader ?? scheme.header
     if (parsed.timestamp === undefined || !digits.test(parsed.timestamp)) {
-      return unauthorized('malformed_header', `${scheme.header} has no valid timestamp`)
+      return unauthorized('malformed_header', `${where} has no valid timestamp`)
     }
     // 'auto': 13 digits are milliseconds (seconds reach 13 digits only in the year 33658).
     timestampSec = parsed.timestamp.length === 13 ? Math.floor(Number(parsed.timestamp) / 1000) : Number(parsed.timestamp)

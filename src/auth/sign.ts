@@ -27,7 +27,7 @@ export async function signRequest(
             .filter(Boolean)
             .join(scheme.pairs.separator)
         : `${scheme.prefix ?? ''}${sig}`
-      return { [scheme.header]: value }
+      return { [scheme.header]: value, ...(scheme.timestampHeader ? { [scheme.timestampHeader]: ts } : {}) }
     }
     case 'standard-webhooks': {
       const key = fromBase64(input.secret.startsWith('whsec_') ? input.secret.slice(6) : input.secret)

@@ -40,6 +40,8 @@ export type HmacScheme = {
   toleranceDirection?: 'past' | 'both'
   /** 'auto': a 13-digit timestamp is in milliseconds (Mercado Pago sends either). @default 'seconds' */
   timestampUnit?: 'seconds' | 'auto'
+  /** The header holding `{timestamp}` when it is not inside the signature header (Cashfree). */
+  timestampHeader?: string
 }
 
 /** What a `manifest` may read: the request's headers, query, raw body and the header's timestamp. */
