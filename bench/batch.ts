@@ -3,7 +3,7 @@
  * ingests each in its own process, and prints rows/s and peak RSS next to the raw parse-only speed
  * of the same library over the same file (our overhead as a ratio).
  *
- *   npm run bench:batch -- [--rows 1000000] [--formats csv,csv.gz,ndjson,ndjson.gz,parquet] [--workers N] [--sink noop|spool] [--keep DIR]
+ *   npm run bench:batch -- [--rows 1000000] [--formats csv,csv.gz,ndjson,ndjson.gz,parquet] [--workers N] [--sink noop|spool] [--keep DIR] [--cpu-prof DIR]
  *
  * Each ingest runs as `txgate ingest` does: its sources bundled (bin/bundle.js), without tsx's loader.
  *
@@ -40,6 +40,7 @@ const { values } = parseArgs({
     // hyparquet-writer cuts pages at 1 MB, 100 000–400 000 short values; Arrow and Spark also
     // cap a page at 20 000 rows. Smaller pages show what the reader does with such files.
     'parquet-page-kb': { type: 'string', default: '1024' },
+    'cpu-prof': { type: 'string' },
   },
 })
 
@@ -89,6 +90,11 @@ async function main(): Promise<void> {
       'raw parse rows/s': raw.rowsPerSec,
       'ingest rows/s': ours.rowsPerSec,
       'ingest/raw': +(ours.rowsPerSec / raw.rowsPerSec).toFixed(2),
+      // CPU time of the whole child (workers included): rows per core-second, steadier than
+      // wall-clock rows/s when other work shares the cores.
+      'raw rows/CPU-s': raw.rowsPerCpuSec,
+      'ingest rows/CPU-s': ours.rowsPerCpuSec,
+      'ingest/raw (CPU)': +(ours.rowsPerCpuSec / raw.rowsPerCpuSec).toFixed(2),
       'peak RSS MB (ingest)': ours.peakRssMb,
       'peak RSS MB (raw)': raw.peakRssMb,
       state: ours.state ?? '',
@@ -99,13 +105,20 @@ async function main(): Promise<void> {
   if (!values.keep) await rm(dir, { recursive: true, force: true })
 }
 
-function runChild(kind: string, file: string): { rowsPerSec: number; peakRssMb: number; state?: string } {
-  const out = execFileSync(process.execPath, [childScript, '--child', kind, '--file', file, '--workers', values.workers as string, '--sink', values.sink as string, ...(values['block-kb'] ? ['--block-kb', values['block-kb']] : [])], {
+type ChildResult = { rowsPerSec: number; rowsPerCpuSec: number; peakRssMb: number; state?: string }
+
+function runChild(kind: string, file: string): ChildResult {
+  const out = execFileSync(process.execPath, [...childNodeArgs(kind), childScript, '--child', kind, '--file', file, '--workers', values.workers as string, '--sink', values.sink as string, ...(values['block-kb'] ? ['--block-kb', values['block-kb']] : [])], {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
     stdio: ['ignore', 'pipe', 'inherit'],
   })
-  return JSON.parse(out.trim().split('\n').at(-1) as string) as { rowsPerSec: number; peakRssMb: number }
+  return JSON.parse(out.trim().split('\n').at(-1) as string) as ChildResult
+}
+
+/** `--cpu-prof DIR`: the ingest child (and its worker threads, a file each) runs under node --cpu-prof. */
+function childNodeArgs(kind: string): string[] {
+  return values['cpu-prof'] && kind === 'ingest' ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : []
 }
 
 async function generate(fmt: string, n: number, file: string): Promise<void> {
@@ -138,6 +151,7 @@ async function generate(fmt: string, n: number, file: string): Promise<void> {
 
 async function child(kind: string, file: string): Promise<void> {
   const started = performance.now()
+  const cpuBefore = process.cpuUsage()
   let rows = 0
   let state: string | undefined
   if (kind === 'raw') {
@@ -188,8 +202,10 @@ async function child(kind: string, file: string): Promise<void> {
     state = status.state === 'succeeded' ? `${status.stats.published} published` : `${status.state}: ${status.reason}`
   }
   const secs = (performance.now() - started) / 1000
+  const cpu = process.cpuUsage(cpuBefore) // the process's, worker threads included
+  const cpuSecs = (cpu.user + cpu.system) / 1e6
   // Worker threads share the process, so this is the whole job's peak.
-  console.log(JSON.stringify({ rowsPerSec: Math.round(rows / secs), peakRssMb: peakRssMb(), state }))
+  console.log(JSON.stringify({ rowsPerSec: Math.round(rows / secs), rowsPerCpuSec: Math.round(rows / cpuSecs), peakRssMb: peakRssMb(), state }))
 }
 
 /**
