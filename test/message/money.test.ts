@@ -39,6 +39,15 @@ describe('message: money', () => {
     expect(toMinorUnits({ decimal }, 'USD').ok).toBe(false)
   })
 
+  it('gives the same minor units for amounts of any length (short ones skip BigInt)', () => {
+    expect(toMinorUnits({ decimal: '-0.00' }, 'USD')).toEqual({ ok: true, minor: 0, currency: 'USD' })
+    expect(Object.is((toMinorUnits({ decimal: '-0' }, 'JPY') as { minor: number }).minor, 0)).toBe(true)
+    expect(toMinorUnits({ decimal: '0009.99' }, 'USD')).toMatchObject({ minor: 999 })
+    // 15 digits (the last through Number), 16 digits (through BigInt).
+    expect(toMinorUnits({ decimal: '9999999999999.99' }, 'USD')).toMatchObject({ minor: 999999999999999 })
+    expect(toMinorUnits({ decimal: '-90071992547409.91' }, 'USD')).toMatchObject({ minor: -9007199254740991 })
+  })
+
   it('refuses amounts past the safe integer range', () => {
     expect(toMinorUnits({ decimal: '90071992547409.92' }, 'USD').ok).toBe(false)
     expect(toMinorUnits({ minor: '9007199254740993' }, 'USD').ok).toBe(false)
