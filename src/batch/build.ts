@@ -7,7 +7,16 @@ import type { BatchContext, RecordMapper } from './record.ts'
 
 /** A row as a reader yields it: a record, or what could not be read as one and why. */
 export type SourceRow =
-  | { line: number; record: Record<string, unknown> }
+  | {
+      line: number
+      record: Record<string, unknown>
+      /**
+       * The record's JSON exactly as it came (an NDJSON line, trimmed), when the reader has it:
+       * written as the message's `raw_payload` as is, not serialized from `record` again (DESIGN:
+       * an NDJSON row's raw may be copied as bytes).
+       */
+      rawJson?: string
+    }
   | { line: number; bad: string; raw: unknown }
 
 export type BuildContext = BatchContext &
@@ -34,7 +43,7 @@ export function buildRecords(
       continue
     }
     const r = mapper(row.record)
-    if (r.ok) unit.transaction(r.message)
+    if (r.ok) unit.transaction(r.message, row.rawJson)
     else unit.dlq(dlq(ctx, row.line, r.reason, row.record))
   }
   return unit.finish()

@@ -58,11 +58,27 @@ export function createUnitWriter(ctx: LineContext, records: number, newSink: New
     start = sink.length
   }
   return {
-    /** The line JSON.stringify(transactionRecord(...)) gives, from a template: one stringify per record. */
-    transaction(m: TransactionMessage): void {
+    /**
+     * The line JSON.stringify(transactionRecord(...)) gives, from a template: one stringify per
+     * record. `rawJson`: the raw payload's JSON as it came, written in place of `raw_payload`
+     * (compileMapping puts it last, so the fields keep their order) instead of serialized again.
+     */
+    transaction(m: TransactionMessage, rawJson?: string): void {
       sink.write(beforeKey + jsonString(`${m.provider}:${m.transaction_id}`) + beforeEventId + jsonString(m.event_id) + beforeValue)
       valueAts[n] = sink.length - start
-      sink.write(JSON.stringify(m))
+      if (rawJson === undefined) sink.write(JSON.stringify(m))
+      else {
+        // Left out of the stringify (an undefined field is skipped), then written after it.
+        const withRaw = m as { raw_payload: unknown }
+        const raw = withRaw.raw_payload
+        withRaw.raw_payload = undefined
+        const head = JSON.stringify(m)
+        withRaw.raw_payload = raw
+        sink.write(head.slice(0, -1))
+        sink.write(RAW_PAYLOAD_KEY)
+        sink.write(rawJson)
+        sink.byte(0x7d)
+      }
       keys.push(m.idempotency_key)
       eventIds.push(m.event_id)
       end()
@@ -154,6 +170,8 @@ export const portableTextSink: NewTextSink = (capacity) => {
 }
 
 // --- Internal helpers ---
+
+const RAW_PAYLOAD_KEY = ',"raw_payload":'
 
 // What JSON.stringify escapes: quote, backslash, controls, surrogates (pairs take the slow path too).
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/

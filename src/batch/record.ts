@@ -79,7 +79,7 @@ export function compileMapping(mapping: BatchMapping, ctx: BatchContext): Record
       tenant_id: text(record, cols.tenant_id) ?? ctx.tenantId,
       trace_id: ctx.traceId,
       idempotency_key: `${ctx.provider}:${transactionId}`,
-      raw_payload: record,
+      raw_payload: record, // last: encode-unit.ts writes a row's own raw JSON after the rest
     }
     return { ok: true, message }
   }

@@ -99,6 +99,20 @@ describe('batch: a unit written as JSON lines', () => {
     expect(Buffer.concat(recordLines([alone])).toString()).toBe(JSON.stringify(plain[1]) + '\n')
   })
 
+  it("writes a row's raw JSON as it came in place of raw_payload, the other fields as before", () => {
+    const raw = { id: 'T5', amount: 12345678901234567890, note: 'é' }
+    const rawJson = '{ "id": "T5", "amount": 12345678901234567890, "note": "\\u00e9" }'
+    const w = createUnitWriter(ctx, 2, bufferTextSink)
+    w.transaction(message('T5', raw), rawJson)
+    w.transaction(message('T5', raw))
+    const [asCame, serialized] = records(w.finish()).map((b) => b.record)
+    const expected = JSON.stringify(transactionRecord(ctx.topics.batch, message('T5', raw), ctx.traceparent))
+    // The same line with the raw payload's own bytes (its spacing, its big number) instead of a re-serialization.
+    expect(recordJson(asCame!)).toBe(expected.replace(JSON.stringify(raw), rawJson))
+    expect(recordJson(serialized!)).toBe(expected)
+    expect(JSON.parse(valueJson(asCame!)).raw_payload).toEqual(raw)
+  })
+
   it('refuses to hand over a unit with fewer records than announced', () => {
     const w = createUnitWriter(ctx, 2, bufferTextSink)
     w.transaction(messages[0]!)

@@ -87,7 +87,8 @@ export function parseNdjsonBlock(bytes: Uint8Array, firstLine: number): SourceRo
       try {
         const value: unknown = JSON.parse(raw)
         if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-          rows.push({ line, record: value as Record<string, unknown> })
+          // The line itself is the raw payload's JSON: written as is, not serialized again.
+          rows.push({ line, record: value as Record<string, unknown>, rawJson: raw })
         } else {
           rows.push({ line, bad: 'line is JSON but not an object', raw })
         }

@@ -49,9 +49,9 @@ describe('batch: parsing a block', () => {
   it('reads NDJSON lines, skipping blank ones, and refuses non-objects', () => {
     const rows = parseNdjsonBlock(enc('{"a":1}\n\n[1]\r\n{"b":2}'), 5)
     expect(rows).toEqual([
-      { line: 5, record: { a: 1 } },
+      { line: 5, record: { a: 1 }, rawJson: '{"a":1}' },
       { line: 7, bad: 'line is JSON but not an object', raw: '[1]' },
-      { line: 8, record: { b: 2 } },
+      { line: 8, record: { b: 2 }, rawJson: '{"b":2}' },
     ])
   })
 })
