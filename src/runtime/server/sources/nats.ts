@@ -1,6 +1,11 @@
 /** @module NATS JetStream adapter: a durable pull consumer, explicit ack after the output is durable, nak with delay while it is down. */
-import { AckPolicy, connect, nanos, type ConnectionOptions, type ConsumerConfig, type JetStreamManager, type JsMsg } from 'nats'
+import { AckPolicy, connect, nanos, type Consumer, type ConsumerConfig, type JetStreamManager, type JsMsg, type NatsConnection } from 'nats'
+import type { Logger } from '../../../observability/log.ts'
+import type { Metrics } from '../../../observability/metrics.ts'
+import type { NatsSourceSettings } from '../../../sources/kinds/nats.ts'
 import type { QueueConsumer, QueueMessage } from '../../../sources/queue/consume.ts'
+import type { QueueFlow } from '../../../sources/queue/flow.ts'
+import { startQueueSource, type QueueAdapter, type RunningQueueSource } from '../../../sources/queue/run.ts'
 
 export type NatsSource = {
   servers: string | readonly string[]
@@ -9,8 +14,10 @@ export type NatsSource = {
   durable: string
   /** Only these subjects of the stream (default: all of them). */
   filterSubject?: string
-  /** Unacked messages in flight at most: the consumer's max_ack_pending and the local limit. */
+  /** Unacked messages in flight at most: the consumer's max_ack_pending and the flow's limit. Default 100. */
   batch?: number
+  /** Body bytes in flight at most. */
+  maxBytes?: number
   /** The broker redelivers a message not acked within this time. */
   ackWaitMs?: number
   /** After this many deliveries the broker stops redelivering (default: unlimited). */
@@ -19,89 +26,135 @@ export type NatsSource = {
   backoff?: { baseMs: number; maxMs: number }
 }
 
-export type NatsConsumer = {
-  /** Resolves once the in-flight messages are acked or nak'ed, the rest handed back, and the connection closed. */
-  stop(): Promise<void>
-  /** Messages in the stream not yet delivered to the durable consumer (its num_pending). */
-  depth(): Promise<number>
+const DEFAULT_BACKOFF = { baseMs: 200, maxMs: 30_000 }
+const RECONNECT = { baseMs: 500, maxMs: 30_000 }
+/** How long one pull request waits for messages (the server's minimum is 1 s); also halt()'s bound. */
+const FETCH_EXPIRES_MS = 2000
+
+/** sources.yaml settings → the adapter's; a secret's variable that is not set stops the start, naming it. */
+export function natsSettings(cfg: NatsSourceSettings & { name: string }, env: Record<string, string | undefined>): NatsSource {
+  const secret = (name: string | undefined): string | undefined => {
+    if (name === undefined) return undefined
+    const v = env[name]
+    if (!v) throw new Error(`source "${cfg.name}": ${name} is not set`)
+    return v
+  }
+  const auth: NonNullable<NatsSource['auth']> = {}
+  if (cfg.user !== undefined) auth.user = cfg.user
+  const pass = secret(cfg.password_env)
+  if (pass !== undefined) auth.pass = pass
+  const token = secret(cfg.token_env)
+  if (token !== undefined) auth.token = token
+  const src: NatsSource = {
+    servers: cfg.servers,
+    stream: cfg.stream,
+    durable: cfg.durable ?? `txgate-${cfg.name}`,
+    batch: cfg.batch,
+    ackWaitMs: cfg.ack_wait_s * 1000,
+    auth,
+    backoff: { baseMs: cfg.backoff.base_ms, maxMs: cfg.backoff.max_ms },
+  }
+  if (cfg.max_bytes !== undefined) src.maxBytes = cfg.max_bytes
+  if (cfg.filter_subject !== undefined) src.filterSubject = cfg.filter_subject
+  if (cfg.max_deliver !== undefined) src.maxDeliver = cfg.max_deliver
+  return src
 }
 
-export async function startNatsConsumer(src: NatsSource, consumer: QueueConsumer): Promise<NatsConsumer> {
+/**
+ * The JetStream client: it only moves messages; the shared flow decides when to ack, pause and
+ * stop. While a message waits in the flow (a pause, a slow output) the broker is told it is still
+ * being worked on, so it is not redelivered beside itself.
+ */
+export function natsAdapter(src: NatsSource, log?: Logger): QueueAdapter {
   const batch = src.batch ?? 100
   const ackWaitMs = src.ackWaitMs ?? 30_000
-  const backoff = src.backoff ?? { baseMs: 200, maxMs: 30_000 }
-  const opts: ConnectionOptions = { servers: typeof src.servers === 'string' ? src.servers : [...src.servers], name: `txgate:${src.durable}`, ...src.auth }
-  const nc = await connect(opts)
-  try {
-    await ensureDurable(await nc.jetstreamManager(), src, batch, ackWaitMs)
-  } catch (err) {
-    await nc.close()
-    throw err
-  }
-  const js = nc.jetstream()
-  const pull = await js.consumers.get(src.stream, src.durable)
-  const messages = await pull.consume({ max_messages: batch })
-  const inFlight = new Set<Promise<void>>()
-  const stopped = new AbortController()
-  let failures = 0
-  let pausedUntil = 0
+  const backoff = src.backoff ?? DEFAULT_BACKOFF
+  let nc: NatsConnection | undefined
+  let loop: Promise<void> | undefined
+  let halted = false
+  const halting = new AbortController()
 
-  async function handle(msg: JsMsg): Promise<void> {
-    // Output down: hold the message until the pause is over (telling the broker it is still being
-    // worked on), so a down output never spins through the stream.
-    while (pausedUntil > Date.now() && !stopped.signal.aborted) {
-      msg.working()
-      await sleep(Math.min(pausedUntil - Date.now(), ackWaitMs / 2), stopped.signal)
-    }
-    if (stopped.signal.aborted) return msg.nak()
-    let v: Awaited<ReturnType<QueueConsumer['process']>>
-    try {
-      v = await consumer.process(toQueueMessage(msg))
-    } catch (err) {
-      v = { action: 'retry', reason: err instanceof Error ? err.message : String(err) }
-    }
-    if (v.action === 'ack') {
-      failures = 0
-      return msg.ack()
-    }
-    failures++
-    const delay = Math.min(backoff.maxMs, backoff.baseMs * 2 ** (failures - 1))
-    pausedUntil = Math.max(pausedUntil, Date.now() + delay)
-    msg.nak(delay)
-  }
-
-  const loop = (async () => {
-    for await (const msg of messages) {
-      // Fetched but not started when stop() came: handed back for another instance at once.
-      if (stopped.signal.aborted) {
-        msg.nak()
-        continue
+  // Pull requests of bounded length, never cancelled: a request cancelled while the broker fills it
+  // would leave its messages unacked until the ack wait (a stopped instance holding up to `batch`).
+  async function run(f: QueueFlow, pull: Consumer): Promise<void> {
+    let failures = 0
+    while (!halted) {
+      await f.ready()
+      if (halted) break
+      try {
+        const fetched = await pull.fetch({ max_messages: Math.max(1, batch - f.stats().inFlight), expires: FETCH_EXPIRES_MS })
+        for await (const msg of fetched) {
+          // Fetched after halt() came: back to the broker for another instance at once.
+          if (halted) {
+            msg.nak()
+            continue
+          }
+          const beat = setInterval(() => msg.working(), Math.max(500, ackWaitMs / 2))
+          void f
+            .deliver(toQueueMessage(msg), {
+              ack: () => msg.ack(),
+              // Output down: the broker keeps it away for the flow's pause; stopping: back at once.
+              retry: () => msg.nak(f.stopping ? 0 : pauseMs(backoff, f.stats().failures)),
+            })
+            .finally(() => clearInterval(beat))
+        }
+        failures = 0
+      } catch (err) {
+        // The stream or the consumer is gone, or the server: try again, logging the first failure of a run.
+        if (failures++ === 0) log?.warn('nats fetch failed, retrying', { stream: src.stream, durable: src.durable, error: String(err) })
+        await abortableSleep(pauseMs(RECONNECT, failures), halting.signal)
       }
-      while (inFlight.size >= batch) await Promise.race(inFlight)
-      const p = handle(msg)
-      inFlight.add(p)
-      void p.finally(() => inFlight.delete(p))
     }
-  })()
+  }
 
-  let stopping: Promise<void> | undefined
   return {
-    stop() {
-      stopping ??= (async () => {
-        stopped.abort()
-        messages.stop()
-        await loop.catch(() => undefined)
-        await Promise.allSettled([...inFlight])
-        // Acks are fire-and-forget publishes: flush them before the connection goes.
-        await nc.drain()
-      })()
-      return stopping
+    kind: 'nats',
+    async start(f) {
+      const conn = await connect({
+        servers: typeof src.servers === 'string' ? src.servers : [...src.servers],
+        name: `txgate:${src.durable}`,
+        // A lost server is reconnected to for as long as it takes; meanwhile the fetch loop retries.
+        maxReconnectAttempts: -1,
+        ...src.auth,
+      })
+      let pull: Consumer
+      try {
+        await ensureDurable(await conn.jetstreamManager(), src, batch, ackWaitMs)
+        pull = await conn.jetstream().consumers.get(src.stream, src.durable)
+      } catch (err) {
+        await conn.close()
+        throw err
+      }
+      nc = conn
+      loop = run(f, pull)
     },
-    async depth() {
+    async halt() {
+      // The open pull request ends within FETCH_EXPIRES_MS; what it still brings is nak'ed.
+      halted = true
+      halting.abort()
+      await loop
+    },
+    async close() {
+      // Acks are fire-and-forget publishes: drain flushes them before the connection goes.
+      await nc?.drain().catch(() => undefined)
+      nc = undefined
+    },
+    async lag() {
+      if (!nc || nc.isClosed()) return undefined
       const jsm = await nc.jetstreamManager()
       return (await jsm.consumers.info(src.stream, src.durable)).num_pending
     },
   }
+}
+
+/** The adapter and the shared flow, started: what `txgate consume` and the gateway run. */
+export function startNatsConsumer(src: NatsSource, consumer: QueueConsumer, env: { metrics?: Metrics; log?: Logger } = {}): Promise<RunningQueueSource> {
+  return startQueueSource(natsAdapter(src, env.log), consumer, {
+    maxInFlight: src.batch ?? 100,
+    ...(src.maxBytes ? { maxBytes: src.maxBytes } : {}),
+    backoff: src.backoff ?? DEFAULT_BACKOFF,
+    ...env,
+  })
 }
 
 /** Creates the durable consumer, or brings an existing one to these limits (so batch is a limit, not a hint). */
@@ -138,14 +191,20 @@ function isNotFound(err: unknown): boolean {
   return e.api_error?.err_code === 10014 || String(e.code) === '404'
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+/** The flow's current pause (its backoff after `failures` retries in a row), as the nak delay. */
+function pauseMs(b: { baseMs: number; maxMs: number }, failures: number): number {
+  return Math.min(b.maxMs, b.baseMs * 2 ** Math.min(Math.max(failures, 1) - 1, 30))
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve()
   return new Promise((resolve) => {
-    const t = setTimeout(done, Math.max(0, ms))
-    signal.addEventListener('abort', done, { once: true })
-    function done() {
+    const done = () => {
       clearTimeout(t)
       signal.removeEventListener('abort', done)
       resolve()
     }
+    const t = setTimeout(done, ms)
+    signal.addEventListener('abort', done, { once: true })
   })
 }

@@ -1,7 +1,8 @@
-import { connect, headers as natsHeaders, type NatsConnection } from 'nats'
+import { AckPolicy, connect, headers as natsHeaders, nanos, type NatsConnection } from 'nats'
 import { afterEach, describe, expect, it } from 'vitest'
-import { startNatsConsumer, type NatsConsumer } from '../../../../src/runtime/server/sources/nats.ts'
+import { startNatsConsumer } from '../../../../src/runtime/server/sources/nats.ts'
 import { createQueueConsumer, type QueueConsumer, type QueueMessage } from '../../../../src/sources/queue/consume.ts'
+import type { RunningQueueSource } from '../../../../src/sources/queue/run.ts'
 import { createWebhookHandler } from '../../../../src/pipeline/webhook.ts'
 import { Unavailable } from '../../../../src/errors.ts'
 import { createTestGateway, fixture } from '../../../helpers/app.ts'
@@ -11,7 +12,7 @@ const SERVERS = '127.0.0.1:4222'
 const SECRET = 'whsec_queue'
 const body = await fixture('stripe.json')
 
-let consumer: NatsConsumer | undefined
+let consumer: RunningQueueSource | undefined
 let cleanup: (() => Promise<void>) | undefined
 afterEach(async () => {
   await consumer?.stop()
@@ -32,7 +33,7 @@ async function setup() {
   }
   const js = nc.jetstream()
   const gw = createTestGateway({ STRIPE_WEBHOOK_SECRET: SECRET })
-  const core = createQueueConsumer(gw.deps, createWebhookHandler(gw.deps), { name: 'stripe-nats', provider: 'stripe' })
+  const core = createQueueConsumer(gw.deps, createWebhookHandler(gw.deps), { name: 'stripe-nats', provider: 'stripe', kind: 'nats' })
   const send = async (payload: string, hdrs: Record<string, string>) => {
     const h = natsHeaders()
     for (const [k, v] of Object.entries(hdrs)) h.set(k, v)
@@ -68,7 +69,17 @@ describe('NATS JetStream queue source (real nats-server at 127.0.0.1:4222)', () 
     await settle()
     expect(t.topic('transactions.realtime')).toHaveLength(2)
     expect(await t.broker()).toMatchObject({ pending: 0, unacked: 0 })
-    expect(await consumer!.depth()).toBe(0)
+    expect(await consumer!.lag()).toBe(0)
+    // The record says where it came from, for audit.
+    expect(t.topic('transactions.realtime')[0]!.headers).toMatchObject({
+      queue_source: 'stripe-nats',
+      queue_kind: 'nats',
+      queue_stream: t.stream,
+      queue_subject: `${t.stream}.payments.stripe`,
+      queue_stream_seq: '1',
+      queue_deliveries: '1',
+      queue_redelivered: 'false',
+    })
   })
 
   it('sends not-JSON and badly signed messages to the DLQ with the reason and the stream position, acks them, and never gets them again', async () => {
@@ -108,26 +119,45 @@ describe('NATS JetStream queue source (real nats-server at 127.0.0.1:4222)', () 
 
   it('a message redelivered after its ack was lost is a duplicate: published once, then acked', async () => {
     const t = await setup()
-    // The first delivery is published but its ack never reaches the broker (as if txgate died right after the publish).
-    let release: () => void = () => undefined
-    const seen: QueueMessage[] = []
-    const lostAck: QueueConsumer = {
-      async process(m) {
-        seen.push(m)
-        const v = await t.core.process(m)
-        if (seen.length > 1) return v
-        await new Promise<void>((r) => (release = r))
-        return { action: 'retry', reason: 'ack lost' }
-      },
-    }
-    await t.start({ ackWaitMs: 1000, via: lostAck })
     const a = t.signed('evt_nats_lost_ack')
     await t.send(a.payload, a.headers)
-    await until(async () => seen.length >= 2 && (await t.broker()).unacked === 0)
-    release()
+    // A previous instance pulled it from the durable and published it, then died before its ack.
+    const prev = await connect({ servers: SERVERS })
+    await (await prev.jetstreamManager()).consumers.add(t.stream, { durable_name: 'txgate', ack_policy: AckPolicy.Explicit, ack_wait: nanos(1000) })
+    const first = await (await prev.jetstream().consumers.get(t.stream, 'txgate')).next()
+    expect(await t.core.process({ body: new Uint8Array(first!.data), headers: a.headers, position: {}, redelivered: false })).toMatchObject({ outcome: 'published' })
+    await prev.close()
+    const seen: QueueMessage[] = []
+    await t.start({ ackWaitMs: 1000, via: { source: t.core.source, process: (m) => (seen.push(m), t.core.process(m)) } })
+    await until(async () => seen.length === 1 && (await t.broker()).unacked === 0)
     await settle()
     expect(t.topic('transactions.realtime')).toHaveLength(1)
-    expect(seen[1]).toMatchObject({ redelivered: true, position: { stream_seq: 1, deliveries: 2 } })
+    expect(seen[0]).toMatchObject({ redelivered: true, position: { stream_seq: 1, deliveries: 2 } })
+    expect(await t.broker()).toMatchObject({ pending: 0, unacked: 0 })
+  })
+
+  it('tells the broker a held message is still being worked on, so a slow output does not get it redelivered', async () => {
+    const t = await setup()
+    let release: () => void = () => undefined
+    const seen: QueueMessage[] = []
+    const held: QueueConsumer = {
+      source: t.core.source,
+      async process(m) {
+        seen.push(m)
+        await new Promise<void>((r) => (release = r))
+        return t.core.process(m)
+      },
+    }
+    await t.start({ ackWaitMs: 1000, via: held })
+    const a = t.signed('evt_nats_held')
+    await t.send(a.payload, a.headers)
+    await until(() => seen.length === 1)
+    // Three ack waits.
+    await settle(3000)
+    expect(seen).toHaveLength(1)
+    release()
+    await until(async () => t.topic('transactions.realtime').length === 1 && (await t.broker()).unacked === 0)
+    expect((await t.broker()).redelivered).toBe(0)
   })
 
   it('keeps at most `batch` messages in flight while the output is slow', async () => {
@@ -135,6 +165,7 @@ describe('NATS JetStream queue source (real nats-server at 127.0.0.1:4222)', () 
     let active = 0
     let most = 0
     const slow: QueueConsumer = {
+      source: t.core.source,
       async process(m) {
         most = Math.max(most, ++active)
         await settle(50)
@@ -159,6 +190,7 @@ describe('NATS JetStream queue source (real nats-server at 127.0.0.1:4222)', () 
       await t.send(m.payload, m.headers)
     }
     const seqs = (into: unknown[]): QueueConsumer => ({
+      source: t.core.source,
       async process(m) {
         const v = await t.core.process(m)
         into.push(m.position['stream_seq'])
