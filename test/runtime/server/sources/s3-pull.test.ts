@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import { ListObjectsV2Command } from '@aws-sdk/client-s3'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -33,6 +32,7 @@ async function keys(): Promise<string[]> {
   return (res.Contents ?? []).map((o) => o.Key ?? '').sort()
 }
 
+// Ingest once, sidecars, checksum mismatch, archive modes and growth are in file-kinds.test.ts, shared with sftp.
 describe('sources: s3 pulls', () => {
   it('runs from sources.yaml through pullSource, as txgate pull and the scheduler do', async () => {
     h = await createHarness()
@@ -58,38 +58,6 @@ describe('sources: s3 pulls', () => {
     expect(await pullSource(env, src!)).toMatchObject({ outcome: 'done', pages: 1, rows: 4, published: 4 })
     expect(await pullSource(env, src!)).toMatchObject({ outcome: 'nothing_new' })
     expect(h.transactions()).toHaveLength(4)
-  })
-
-
-  it('ingests a new object once, moves it to processed/, and a second run ingests nothing', async () => {
-    h = await createHarness()
-    s3 = await startS3()
-    const csv = `${ACME_HEADER}\n${acmeRows(20)}`
-    await s3.put('in/day1.csv', csv)
-    await s3.put('in/day1.csv.sha256', `${createHash('sha256').update(csv).digest('hex')}  day1.csv\n`)
-    await s3.put('in/notes.txt', 'not matched by the glob')
-    const { src, env, store } = setup()
-    expect(await pullFiles(env, src, store())).toMatchObject({ outcome: 'done', files: 1, rows: 20, published: 20, dlq: 0 })
-    expect(h.transactions()).toHaveLength(20)
-    expect(await keys()).toEqual(['in/notes.txt', 'in/processed/day1.csv', 'in/processed/day1.csv.sha256'])
-    expect(await pullFiles(env, src, store())).toMatchObject({ outcome: 'nothing_new', files: 0 })
-    expect(h.transactions()).toHaveLength(20)
-    const [job] = await env.checkpoints.listJobs('acme-s3')
-    expect(job).toMatchObject({ status: 'done', rows: 20, published: 20 })
-  })
-
-  it('a checksum mismatch fails the file: failed/, a failed job with the reason, nothing published', async () => {
-    h = await createHarness()
-    s3 = await startS3()
-    await s3.put('in/bad.csv', `${ACME_HEADER}\n${acmeRows(3)}`)
-    await s3.put('in/bad.csv.sha256', `${'0'.repeat(64)}  bad.csv\n`)
-    const { src, env, store } = setup()
-    expect(await pullFiles(env, src, store())).toMatchObject({ outcome: 'failed', failed: 1 })
-    expect(h.transactions()).toHaveLength(0)
-    expect(await keys()).toEqual(['in/failed/bad.csv', 'in/failed/bad.csv.sha256'])
-    const [job] = await env.checkpoints.listJobs('acme-s3')
-    expect(job?.status).toBe('failed')
-    expect(job?.error).toMatch(/checksum|sha-?256/i)
   })
 
   it('a bad row goes to the DLQ and the file is still done', async () => {
