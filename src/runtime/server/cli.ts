@@ -1,4 +1,5 @@
 /** @module `txgate` CLI: a table of sub-commands, each in its own file under commands/. */
+import { consumeCommand } from './commands/consume.ts'
 import { dlqCommand } from './commands/dlq.ts'
 import { ingestCommand } from './commands/ingest.ts'
 import { pullCommand } from './commands/pull.ts'
@@ -22,6 +23,7 @@ const COMMANDS: Record<string, Command> = {
   watch: watchCommand,
   pull: pullCommand,
   sources: sourcesCommand,
+  consume: consumeCommand,
   dlq: dlqCommand,
 }
 

@@ -1,5 +1,6 @@
 /** @module Settings every queue kind shares in sources.yaml: provider, tenant, how messages are verified, backoff. */
 import { z } from 'zod'
+import type { QueueSourceConfig } from '../config.ts'
 import type { QueueSource, QueueVerify } from './consume.ts'
 
 /** An environment variable's NAME (a secret never sits in sources.yaml). */
@@ -44,4 +45,10 @@ function verifyOf(v: z.infer<typeof VerifySchema>): QueueVerify {
   if (v.type !== 'hmac') return v
   const hash = ({ sha256: 'SHA-256', sha512: 'SHA-512', sha1: 'SHA-1' } as const)[v.hash]
   return { type: 'hmac', header: v.header, secret: v.secret_env, hash, encoding: v.encoding, ...(v.prefix ? { prefix: v.prefix } : {}) }
+}
+
+/** Where a queue source reads, for `txgate sources`. */
+export function describeQueueSource(s: QueueSourceConfig): string {
+  if (s.kind === 'rabbitmq') return `${s.exchange || '(default)'} [${s.routing_keys.join(',')}] → ${s.queue}, prefetch ${s.prefetch}`
+  return `${s.topics.join(',')} group ${s.group_id}, ${s.brokers.length} broker${s.brokers.length === 1 ? '' : 's'}`
 }

@@ -45,6 +45,7 @@ describe('queue kinds in sources.yaml', () => {
       } catch (e) {
         return e
       }
+      return undefined
     })()
     expect(err).toBeInstanceOf(SourcesConfigError)
     const lines = (err as Error).message.split('\n')

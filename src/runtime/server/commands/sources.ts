@@ -5,6 +5,7 @@ import { batchSettings } from '../batch/env.ts'
 import { isQueueSource, loadSources, SourcesConfigError } from '../../../sources/config.ts'
 import { openCheckpoints } from '../sources/open.ts'
 import { describeSchedule } from '../../../sources/schedule.ts'
+import { describeQueueSource } from '../../../sources/queue/schema.ts'
 
 export const sourcesCommand: Command = {
   summary: 'list the configured sources: name, kind, schedule, last run, cursor, counts [--json]',
@@ -31,7 +32,9 @@ export const sourcesCommand: Command = {
           schedule: isQueueSource(s) ? 'consumed' : s.schedule ? describeSchedule(s.schedule) : null,
           last_status: last?.status ?? null,
           last_run: last?.finishedAt ?? last?.startedAt ?? null,
-          cursor: (await checkpoints.getCursor(s.name)) ?? null,
+          // A queue source has no cursor: its position is the broker's (acks, committed offsets).
+          cursor: isQueueSource(s) ? null : ((await checkpoints.getCursor(s.name)) ?? null),
+          ...(isQueueSource(s) ? { position: describeQueueSource(s) } : {}),
           rows: last?.rows ?? 0,
           published: last?.published ?? 0,
           dlq: last?.dlq ?? 0,
@@ -42,8 +45,8 @@ export const sourcesCommand: Command = {
         process.stdout.write(JSON.stringify(rows, null, 2) + '\n')
         return 0
       }
-      const head = ['NAME', 'KIND', 'SCHEDULE', 'LAST', 'CURSOR', 'ROWS', 'PUBLISHED', 'DLQ']
-      const table = [head, ...rows.map((r) => [r.name, r.kind, r.schedule ?? '-', r.last_status ?? 'never', r.cursor ?? '-', String(r.rows), String(r.published), String(r.dlq)])]
+      const head = ['NAME', 'KIND', 'SCHEDULE', 'LAST', 'CURSOR / POSITION', 'ROWS', 'PUBLISHED', 'DLQ']
+      const table = [head, ...rows.map((r) => [r.name, r.kind, r.schedule ?? '-', r.last_status ?? 'never', r.position ?? r.cursor ?? '-', String(r.rows), String(r.published), String(r.dlq)])]
       const widths = head.map((_, i) => Math.max(...table.map((row) => (row[i] ?? '').length)))
       process.stdout.write(table.map((row) => row.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n') + '\n')
       return 0

@@ -1,12 +1,13 @@
-/** @module Gateway start: when a sources file exists, its scheduled sources run and its S3-event sources listen in this process until shutdown. */
+/** @module Gateway start: when a sources file exists, its scheduled sources run, its S3-event sources listen and its queue sources consume in this process until shutdown. */
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Settings } from '../../../config.ts'
-import { loadSources } from '../../../sources/config.ts'
+import { isQueueSource, loadSources } from '../../../sources/config.ts'
 import type { SourceEvents } from '../../../sources/events.ts'
 import type { ServerDeps } from '../deps.ts'
 import { batchSettings, buildBatchEnv } from '../batch/env.ts'
 import { leaseHolder, openCheckpoints } from './open.ts'
+import { startQueueConsumers } from './consumers.ts'
 import { createS3Events } from './s3-events.ts'
 import { startSourceScheduler } from './scheduler.ts'
 
@@ -21,7 +22,11 @@ export async function startSources(settings: Settings, deps: ServerDeps): Promis
   const sources = await loadSources(settings, (p) => readFile(p, 'utf8'))
   const scheduled = sources.filter((s) => 'schedule' in s && s.schedule !== undefined)
   const listening = sources.filter((s) => s.kind === 's3' && s.events !== undefined)
-  if (scheduled.length === 0 && listening.length === 0) return { close: async () => undefined }
+  // Queue sources consume from the start until shutdown; a broker that is down is retried meanwhile.
+  const queues = sources.filter(isQueueSource)
+  const consumers = queues.length > 0 ? await startQueueConsumers(queues, deps) : undefined
+  if (consumers) deps.log.info('queue sources consuming', { sources: consumers.sources.join(',') })
+  if (scheduled.length === 0 && listening.length === 0) return { close: async () => void (await consumers?.close()) }
   const s = batchSettings(settings)
   const checkpoints = await openCheckpoints(settings, s.dir)
   const batch = await buildBatchEnv(deps, s)
@@ -36,7 +41,7 @@ export async function startSources(settings: Settings, deps: ServerDeps): Promis
   return {
     ...(events ? { events } : {}),
     async close() {
-      await scheduler.close()
+      await Promise.all([scheduler.close(), consumers?.close()])
       await events?.close()
       await checkpoints.close()
     },
