@@ -192,6 +192,37 @@ export const CATALOG = {
     help: 'Records per second of the last finished batch job.',
     labels: [],
   },
+  // --- Pull sources (http-poll, s3, sftp, S3 events): one series per configured source name ---
+  txgate_source_runs_total: {
+    type: 'counter',
+    help: 'Scheduled pulls by source and outcome (nothing_new: the source had nothing; locked: another instance holds its lease).',
+    labels: [{ name: 'source' }, { name: 'outcome', values: ['done', 'nothing_new', 'locked', 'failed'] }],
+  },
+  txgate_source_files_total: {
+    type: 'counter',
+    help: 'Files, objects and pages by source and result (failed: refused or not ingested; duplicate: an S3 event for a version ingested before).',
+    labels: [{ name: 'source' }, { name: 'result', values: ['ingested', 'failed', 'duplicate'] }],
+  },
+  txgate_source_rows_total: {
+    type: 'counter',
+    help: 'Rows a source delivered to the batch path (published, duplicates and DLQ).',
+    labels: [{ name: 'source' }],
+  },
+  txgate_source_failures_total: {
+    type: 'counter',
+    help: 'Failed pulls and S3-event objects not ingested, by source.',
+    labels: [{ name: 'source' }],
+  },
+  txgate_source_last_success_timestamp_seconds: {
+    type: 'gauge',
+    help: 'Unix time of the source\'s last pull that did not fail (done or nothing new), or S3 event ingested.',
+    labels: [{ name: 'source' }],
+  },
+  txgate_source_checkpoint_age_seconds: {
+    type: 'gauge',
+    help: 'Seconds since the source last ingested something (its cursor or newest done file); grows while a source is stuck or silent.',
+    labels: [{ name: 'source' }],
+  },
   // --- Queue sources (RabbitMQ, Kafka, NATS): one series per configured source name ---
   txgate_queue_consumed_total: {
     type: 'counter',

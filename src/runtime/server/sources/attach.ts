@@ -10,6 +10,7 @@ import { leaseHolder, openCheckpoints } from './open.ts'
 import { startQueueConsumers } from './consumers.ts'
 import { createS3Events } from './s3-events.ts'
 import { startSourceScheduler } from './scheduler.ts'
+import { createSourceMetrics } from './source-metrics.ts'
 
 export type RunningSources = {
   /** For createApp's `sourceEvents`: set when some s3 source has `events`. */
@@ -31,9 +32,10 @@ export async function startSources(settings: Settings, deps: ServerDeps): Promis
   const checkpoints = await openCheckpoints(settings, s.dir)
   const batch = await buildBatchEnv(deps, s)
   const stagingDir = join(s.dir, 'tmp')
-  const scheduler = startSourceScheduler({ batch, checkpoints, stagingDir, holder: leaseHolder(), log: deps.log, env: settings }, scheduled)
+  const metrics = deps.metrics ? await createSourceMetrics(deps.metrics, [...scheduled, ...listening].map((x) => x.name), checkpoints, deps.clock) : undefined
+  const scheduler = startSourceScheduler({ batch, checkpoints, stagingDir, holder: leaseHolder(), log: deps.log, env: settings, ...(metrics ? { onRun: metrics.run } : {}) }, scheduled)
   if (scheduled.length > 0) deps.log.info('sources scheduled', { sources: scheduler.scheduled.join(','), checkpoints: checkpoints.kind })
-  const events = listening.length > 0 ? createS3Events({ batch, checkpoints, stagingDir }, listening, settings) : undefined
+  const events = listening.length > 0 ? createS3Events({ batch, checkpoints, stagingDir }, listening, settings, metrics ? { onObjects: metrics.events } : {}) : undefined
   for (const src of listening) {
     if (src.kind === 's3' && src.events && !settings[src.events.token_env]) deps.log.warn('source: S3 events refused until its token is set', { source: src.name, token_env: src.events.token_env })
   }

@@ -15,7 +15,15 @@ type S3SourceConfig = Extract<SourceConfig, { kind: 's3' }>
 
 export type S3EventsRunner = SourceEvents & { close(): Promise<void> }
 
-export function createS3Events(env: Omit<FilePullEnv, 'holder'>, sources: readonly SourceConfig[], settings: Record<string, string | undefined>, client: (src: S3SourceConfig) => S3Client = (src) => s3ClientFor(src, settings)): S3EventsRunner {
+export type S3EventsOptions = {
+  /** Builds a source's S3 client; default: from its settings and `settings`' credentials. */
+  client?: (src: S3SourceConfig) => S3Client
+  /** Called with each notification's outcomes (metrics). */
+  onObjects?: (source: string, objects: readonly ObjectOutcome[]) => void
+}
+
+export function createS3Events(env: Omit<FilePullEnv, 'holder'>, sources: readonly SourceConfig[], settings: Record<string, string | undefined>, opts: S3EventsOptions = {}): S3EventsRunner {
+  const client = opts.client ?? ((src: S3SourceConfig) => s3ClientFor(src, settings))
   const accepting = new Map<string, { src: S3SourceConfig; file: FileSource; tokenEnv: string }>()
   for (const src of sources) {
     if (src.kind !== 's3' || !src.events) continue
@@ -79,6 +87,7 @@ export function createS3Events(env: Omit<FilePullEnv, 'holder'>, sources: readon
       const out: ObjectOutcome[] = []
       // In order: two records for one key (put, then overwrite) end as the newer version only.
       for (const e of events) out.push(await one(entry, e))
+      opts.onObjects?.(source, out)
       return out
     },
     async close() {
