@@ -73,16 +73,23 @@ export function natsAdapter(src: NatsSource, log?: Logger): QueueAdapter {
   let loop: Promise<void> | undefined
   let halted = false
   const halting = new AbortController()
+  // Deliveries not settled yet, and a wake-up when one settles (or halt comes): a pull waits until
+  // half the batch is free, so the broker is asked for runs of messages, not one at a time.
+  let held = 0
+  let settledOne: (() => void) | undefined
+  const wake = () => settledOne?.()
+  const refill = Math.ceil(batch / 2)
 
   // Pull requests of bounded length, never cancelled: a request cancelled while the broker fills it
   // would leave its messages unacked until the ack wait (a stopped instance holding up to `batch`).
   async function run(f: QueueFlow, pull: Consumer): Promise<void> {
     let failures = 0
     while (!halted) {
+      while (!halted && held > 0 && batch - held < refill) await new Promise<void>((r) => (settledOne = r))
       await f.ready()
       if (halted) break
       try {
-        const fetched = await pull.fetch({ max_messages: Math.max(1, batch - f.stats().inFlight), expires: FETCH_EXPIRES_MS })
+        const fetched = await pull.fetch({ max_messages: Math.max(1, batch - held), expires: FETCH_EXPIRES_MS })
         for await (const msg of fetched) {
           // Fetched after halt() came: back to the broker for another instance at once.
           if (halted) {
@@ -90,13 +97,18 @@ export function natsAdapter(src: NatsSource, log?: Logger): QueueAdapter {
             continue
           }
           const beat = setInterval(() => msg.working(), Math.max(500, ackWaitMs / 2))
+          held++
           void f
             .deliver(toQueueMessage(msg), {
               ack: () => msg.ack(),
               // Output down: the broker keeps it away for the flow's pause; stopping: back at once.
               retry: () => msg.nak(f.stopping ? 0 : pauseMs(backoff, f.stats().failures)),
             })
-            .finally(() => clearInterval(beat))
+            .finally(() => {
+              clearInterval(beat)
+              held--
+              wake()
+            })
         }
         failures = 0
       } catch (err) {
@@ -132,6 +144,7 @@ export function natsAdapter(src: NatsSource, log?: Logger): QueueAdapter {
       // The open pull request ends within FETCH_EXPIRES_MS; what it still brings is nak'ed.
       halted = true
       halting.abort()
+      wake()
       await loop
     },
     async close() {
