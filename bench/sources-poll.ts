@@ -9,19 +9,13 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { providers } from '../providers/index.ts'
 import type { BatchMapping } from '../src/batch/mapping.ts'
-import { loadConfig } from '../src/config.ts'
-import { createLogger } from '../src/observability/log.ts'
-import { createRegistry } from '../src/provider/registry.ts'
-import type { Publisher } from '../src/publish/types.ts'
-import { createDiskLedger } from '../src/runtime/server/batch/disk-ledger.ts'
-import { ingestFile, type BatchEnv } from '../src/runtime/server/batch/ingest.ts'
+import { ingestFile } from '../src/runtime/server/batch/ingest.ts'
 import { createFileCheckpoints } from '../src/runtime/server/sources/checkpoints-file.ts'
 import { pullSource } from '../src/runtime/server/sources/pull.ts'
 import { parseSources, type PullSourceConfig } from '../src/sources/config.ts'
-import { createMemoryStore } from '../src/store/memory.ts'
 import { apiRows, startPagedApi } from '../test/helpers/paged-api.ts'
+import { benchBatchEnv, rssSampler } from './lib/batch-env.ts'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 
@@ -31,38 +25,20 @@ const MAPPING: BatchMapping = {
   column_mapping: { transaction_id: 'Id', timestamp: 'Date', amount: 'Amount', status: 'Status' },
   defaults: { currency: 'IRR', payment_method: 'bank_transfer' },
 }
-const noop: Publisher = { kind: 'noop', publish: async () => undefined } as unknown as Publisher
-
-async function env(dir: string): Promise<BatchEnv> {
-  return {
-    config: loadConfig({}),
-    registry: createRegistry(providers),
-    store: createMemoryStore(Date.now),
-    publisher: noop,
-    clock: Date.now,
-    log: createLogger('error', () => undefined, Date.now),
-    ledger: createDiskLedger(join(dir, 'ledger')),
-    tmpDir: dir,
-    workers: 0,
-    chunkSize: 10_000,
-  }
-}
-
 const data = apiRows(rows)
 const api = await startPagedApi(data)
 const out: string[] = ['| run | rows | seconds | rows/s | ratio to file | peak RSS MB |', '| --- | --- | --- | --- | --- | --- |']
-let peak = 0
-const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20)
+const rss = rssSampler()
 
 const fileDir = await mkdtemp(join(tmpdir(), 'txgate-bench-poll-'))
 const path = join(fileDir, 'all.ndjson')
 await writeFile(path, data.map((r) => JSON.stringify({ ...r, _txgate_status: r.Status })).join('\n') + '\n')
-peak = 0
+rss.reset()
 let t = performance.now()
-const base = await ingestFile(await env(fileDir), { path, provider: 'mahak', mapping: { ...MAPPING, format: 'ndjson' } })
+const base = await ingestFile(benchBatchEnv(fileDir), { path, provider: 'mahak', mapping: { ...MAPPING, format: 'ndjson' } })
 const baseSec = (performance.now() - t) / 1000
 const baseRate = base.stats.published / baseSec
-out.push(`| one NDJSON file (batch path) | ${base.stats.published} | ${baseSec.toFixed(2)} | ${Math.round(baseRate)} | 1.00 | ${Math.round(peak / 2 ** 20)} |`)
+out.push(`| one NDJSON file (batch path) | ${base.stats.published} | ${baseSec.toFixed(2)} | ${Math.round(baseRate)} | 1.00 | ${rss.peakMb()} |`)
 
 for (const size of [100, 1000]) {
   const dir = await mkdtemp(join(tmpdir(), 'txgate-bench-poll-'))
@@ -76,16 +52,16 @@ for (const size of [100, 1000]) {
     page_size_param: pageSize
     cursor: { type: row_version, param: fromRowVersion, field: RowVersion }
 `)
-  peak = 0
+  rss.reset()
   t = performance.now()
   const r = await pullSource(
-    { batch: await env(dir), checkpoints: createFileCheckpoints(join(dir, 'sources')), stagingDir: join(dir, 'staging'), holder: 'bench' },
+    { batch: benchBatchEnv(dir), checkpoints: createFileCheckpoints(join(dir, 'sources')), stagingDir: join(dir, 'staging'), holder: 'bench' },
     { ...(src as PullSourceConfig), mapping: MAPPING },
   )
   const sec = (performance.now() - t) / 1000
   const rate = r.published / sec
-  out.push(`| http-poll, page size ${size} (${r.pages} pages) | ${r.published} | ${sec.toFixed(2)} | ${Math.round(rate)} | ${(rate / baseRate).toFixed(2)} | ${Math.round(peak / 2 ** 20)} |`)
+  out.push(`| http-poll, page size ${size} (${r.pages} pages) | ${r.published} | ${sec.toFixed(2)} | ${Math.round(rate)} | ${(rate / baseRate).toFixed(2)} | ${rss.peakMb()} |`)
 }
-clearInterval(sample)
+rss.stop()
 await api.close()
 console.log(out.join('\n'))
