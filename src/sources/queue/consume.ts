@@ -26,10 +26,14 @@ export type QueueMessage = {
   redelivered: boolean
 }
 
-/** What the adapter must do with the message. `retry`: do not ack (nack+requeue / no commit) and pause. */
+/**
+ * What the adapter must do with the message. `retry`: do not ack (nack+requeue / no commit); the
+ * flow pauses, unless `scope` is `message` (another copy of it is in flight): then only that
+ * message waits a little before it is handed back.
+ */
 export type Verdict =
   | { action: 'ack'; outcome: 'published' | 'duplicate' | 'ignored' | 'dlq'; reason?: string }
-  | { action: 'retry'; reason: string }
+  | { action: 'retry'; reason: string; scope?: 'output' | 'message' }
 
 /** How a source's messages are authenticated before the pipeline sees them. */
 export type QueueVerify =
@@ -102,8 +106,9 @@ export function createQueueConsumer(deps: Deps, handler: WebhookHandler, source:
       } catch (err) {
         const status = err instanceof GatewayError ? err.status : 500
         const reason = err instanceof Unauthorized ? `unauthorized: ${err.reason} (${err.why})` : err instanceof Error ? err.message : String(err)
-        // 409 in flight: another consumer holds the claim; retry later, do not DLQ.
-        if (status >= 500 || status === 409 || status === 429) return { action: 'retry', reason }
+        // 409 in flight: another copy holds the claim (a redelivery racing its first copy); retry it later, do not DLQ.
+        if (status === 409) return { action: 'retry', reason, scope: 'message' }
+        if (status >= 500 || status === 429) return { action: 'retry', reason }
         if (err instanceof GatewayError) {
           auditError(deps.log, err, { requestId: trace.spanId, route: 'queue', provider: source.provider, ip: undefined, forwardedFor: undefined, ...(source.tenant ? { tenant: source.tenant } : {}) })
           if (err instanceof Unauthorized) metrics.count('txgate_queue_security_events_total', { source: source.name })

@@ -93,6 +93,7 @@ export function createQueueFlow(consumer: QueueConsumer, opts: FlowOptions): Que
   }
 
   function settled(verdict: Verdict): void {
+    if (verdict.action === 'retry' && verdict.scope === 'message') return
     if (verdict.action === 'ack') {
       if (failures > 0) {
         opts.log?.info('queue source resumed: the output is back', { ...source, after_failures: failures })
@@ -141,6 +142,8 @@ export function createQueueFlow(consumer: QueueConsumer, opts: FlowOptions): Que
           await settle.ack()
           metrics.count(OUTCOME_METRIC[verdict.outcome], source)
         } else {
+          // Its other copy is about to settle: hand this one back shortly, not at once (no spin).
+          if (verdict.scope === 'message') await sleep(backoff.baseMs, stopped.signal)
           await settle.retry()
           metrics.count('txgate_queue_retries_total', source)
         }

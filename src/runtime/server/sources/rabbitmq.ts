@@ -23,6 +23,8 @@ export type RabbitSource = {
   backoff?: { baseMs: number; maxMs: number }
   /** Waits between reconnection attempts after the connection is lost. Default 500 ms … 30 s. */
   reconnect?: { baseMs: number; maxMs: number }
+  /** Shown by the broker (management UI, rabbitmqctl list_connections). Default `txgate:<queue>`. */
+  connectionName?: string
 }
 
 type Link = { conn: amqp.ChannelModel; ch: amqp.Channel; tag: string; alive: boolean }
@@ -36,7 +38,7 @@ export function rabbitAdapter(src: RabbitSource, log?: Logger): QueueAdapter {
   let retryTimer: ReturnType<typeof setTimeout> | undefined
 
   async function open(f: QueueFlow): Promise<Link> {
-    const conn = await amqp.connect(src.url)
+    const conn = await amqp.connect(src.url, { clientProperties: { connection_name: src.connectionName ?? `txgate:${src.queue}` } })
     try {
       const ch = await conn.createChannel()
       if (src.declareExchange === false) await ch.checkExchange(src.exchange)
@@ -82,7 +84,8 @@ export function rabbitAdapter(src: RabbitSource, log?: Logger): QueueAdapter {
     const old = link
     link = undefined
     side = undefined
-    await old?.conn.close().catch(() => undefined)
+    // Not awaited: on a connection the broker already closed, close() never settles.
+    void old?.conn.close().catch(() => undefined)
     // Old deliveries settle into the void; wait for them so a redelivered copy is not processed
     // beside its first copy (their claim would only make one of them wait as in flight).
     await f.idle()
@@ -110,7 +113,8 @@ export function rabbitAdapter(src: RabbitSource, log?: Logger): QueueAdapter {
     async close() {
       const l = link
       link = undefined
-      if (!l) return
+      // A lost link is closed already (and close() on it would never settle).
+      if (!l?.alive) return
       l.alive = false
       // Acks are written before Channel.Close: the broker sees them first.
       await l.ch.close().catch(() => undefined)
