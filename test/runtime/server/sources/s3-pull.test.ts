@@ -55,6 +55,7 @@ describe('sources: s3 pulls', () => {
     )
     const env = { batch: h.env, checkpoints: createFileCheckpoints(join(h.dir, 'sources')), stagingDir: join(h.dir, 'staging'), holder: 't', fetch: { env: KEYS } }
     h.env.mappings = { acme: ACME }
+    expect(await pullSource({ ...env, dryRun: true }, src!)).toMatchObject({ outcome: 'done', pages: 0, published: 0, wouldFetch: [{ key: 'in/day1.csv' }] })
     expect(await pullSource(env, src!)).toMatchObject({ outcome: 'done', pages: 1, rows: 4, published: 4 })
     expect(await pullSource(env, src!)).toMatchObject({ outcome: 'nothing_new' })
     expect(h.transactions()).toHaveLength(4)
