@@ -11,7 +11,8 @@ export type GatewayProcess = {
 export async function startGateway(
   args: string[],
   env: Record<string, string>,
-  opts: { cwd?: string; timeoutMs?: number } = {},
+  /** `ready`: the line that says it started, on stdout or stderr (default: the gateway's "listening on"). */
+  opts: { cwd?: string; timeoutMs?: number; ready?: RegExp } = {},
 ): Promise<GatewayProcess> {
   const child = spawn(args[0] ?? process.execPath, args.slice(1), {
     cwd: opts.cwd ?? process.cwd(),
@@ -25,6 +26,11 @@ export async function startGateway(
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${out}`)), opts.timeoutMs ?? 20_000)
     const check = () => {
+      if (opts.ready) {
+        if (!opts.ready.test(out)) return
+        clearTimeout(timer)
+        return resolve('')
+      }
       const m = /listening on (http:\/\/\S+)/.exec(out)
       if (m?.[1]) {
         clearTimeout(timer)
@@ -32,6 +38,7 @@ export async function startGateway(
       }
     }
     child.stdout?.on('data', check)
+    if (opts.ready) child.stderr?.on('data', check)
     child.once('exit', () => {
       clearTimeout(timer)
       reject(new Error(`gateway exited early:\n${out}`))
