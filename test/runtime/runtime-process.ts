@@ -28,7 +28,13 @@ const BIN = (name: string) => join(ROOT, 'node_modules', '.bin', name)
 /** What `npm run start:deno` grants: --allow-run only for the spool lock's liveness check (kill 0). */
 export const DENO_PERMISSIONS = ['--allow-net', '--allow-env', '--allow-read', '--allow-write', '--allow-run']
 
-type Launch = (port: number, dir: string, env: Record<string, string>) => Promise<string[]>
+type Launch = (port: number, dir: string, env: Record<string, string>, opts: StartOptions) => Promise<string[]>
+
+export type StartOptions = {
+  timeoutMs?: number
+  /** wrangler only: this config file instead of the top-level wrangler.toml. */
+  wranglerConfig?: string
+}
 
 /** The command line each runtime is served with: the same as its npm start script. */
 const COMMANDS: Record<RuntimeName, Launch> = {
@@ -40,7 +46,7 @@ const COMMANDS: Record<RuntimeName, Launch> = {
     return [BIN('workerd'), 'serve', await writeWorkerdConfig(dir, { bundle, port, bindings: env })]
   },
   // Secrets from an env file in .dev.vars format, so a developer's own .dev.vars is not read.
-  wrangler: async (port, dir, env) => {
+  wrangler: async (port, dir, env, opts) => {
     const vars = join(dir, 'dev.vars')
     await writeFile(vars, Object.entries(env).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n'))
     return [
@@ -49,6 +55,7 @@ const COMMANDS: Record<RuntimeName, Launch> = {
       'dev',
       ...['--ip', '127.0.0.1', '--port', String(port), '--inspector-port', '0'],
       ...['--persist-to', join(dir, 'state'), '--env-file', vars, '--show-interactive-dev-session=false'],
+      ...(opts.wranglerConfig ? ['--config', opts.wranglerConfig] : []),
     ]
   },
 }
@@ -78,12 +85,12 @@ export function runtimeVersion(runtime: RuntimeName): string {
 export async function startRuntime(
   runtime: RuntimeName,
   settings: Record<string, string>,
-  opts: { timeoutMs?: number } = {},
+  opts: StartOptions = {},
 ): Promise<RuntimeProcess> {
   const dir = await mkdtemp(join(tmpdir(), `txgate-${runtime}-`))
   const port = await freePort()
   const env = { PORT: String(port), HOST: '127.0.0.1', TXGATE_SPOOL_DIR: join(dir, 'spool'), LOG_LEVEL: 'warn', ...settings }
-  const [cmd = '', ...args] = await COMMANDS[runtime](port, dir, env)
+  const [cmd = '', ...args] = await COMMANDS[runtime](port, dir, env, opts)
   // Its own process group, so stopping it also stops what it started (wrangler → workerd).
   const child = spawn(cmd, args, { cwd: ROOT, env: { ...quietEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
   let out = ''

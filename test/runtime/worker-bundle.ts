@@ -62,6 +62,23 @@ ${bindings}
   return path
 }
 
+/**
+ * Writes `dir/wrangler.toml`: the top-level config without its queue bindings (the Worker then
+ * publishes to the bridge directly), `main` made absolute so it resolves from `dir`.
+ */
+export async function writeWranglerConfigWithoutQueues(dir: string): Promise<string> {
+  const out: string[] = []
+  let inQueues = false
+  for (const line of wranglerToml().split('\n')) {
+    if (/^\[/.test(line)) inQueues = line.startsWith('[[queues.')
+    if (inQueues) continue
+    out.push(line.replace(/^main\s*=\s*"([^"]+)"/, (_, main: string) => `main = ${JSON.stringify(join(ROOT, main))}`))
+  }
+  const path = join(dir, 'wrangler.toml')
+  await writeFile(path, out.join('\n'))
+  return path
+}
+
 // --- Internal helpers ---
 
 const wranglerToml = (): string => readFileSync(join(ROOT, 'wrangler.toml'), 'utf8')

@@ -41,6 +41,20 @@ describe('edge: one Kafka REST publisher per isolate', () => {
     expect(bridge.connections).toBeLessThan(n / 2)
   })
 
+  it('without a queue binding, answers 503 Retry-After while the bridge fails, and 200 again once it is back', async () => {
+    const app = createApp(buildEdgeDeps(settings(), () => undefined))
+    const post = () => {
+      const e = stripeEvent()
+      return app.fetch(new Request('http://gw/webhooks/v1/stripe/events', { method: 'POST', headers: e.headers, body: e.body }))
+    }
+    bridge.mode = 'error'
+    const refused = await post()
+    expect(refused.status).toBe(503)
+    expect(refused.headers.get('retry-after')).toBe('30')
+    bridge.mode = 'healthy'
+    expect((await post()).status).toBe(200)
+  })
+
   it('hands the same publisher to deps built again with the same bridge, a new one for another bridge', async () => {
     const first = buildEdgeDeps(settings(), () => undefined).publisher
     const before = restPublishersCreated()
