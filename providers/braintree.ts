@@ -42,11 +42,33 @@ const notification = z.object({
 })
 type Notification = z.infer<typeof notification>
 
+type Decoded = { ok: true; value: unknown } | { ok: false; reason: string }
+
+// The envelope and the transaction shape both read bt_payload of the same request; the second
+// read reuses the first (the values are only read, never changed). Small payloads only, so the
+// cache holds at most 32 × 64 KiB.
+const decodedCache = new Map<string, Decoded>()
+const utf8Strict = new TextDecoder('utf-8', { fatal: true })
+
 /** bt_payload → the `<notification>` element, or a reason it is not one. */
-function decodeNotification(payload: string): { ok: true; value: unknown } | { ok: false; reason: string } {
+function decodeNotification(payload: string): Decoded {
+  const cached = decodedCache.get(payload)
+  if (cached) return cached
+  const decoded = decodeUncached(payload)
+  if (payload.length <= 65_536) {
+    if (decodedCache.size >= 32) decodedCache.delete(decodedCache.keys().next().value ?? '')
+    decodedCache.set(payload, decoded)
+  }
+  return decoded
+}
+
+function decodeUncached(payload: string): Decoded {
   let text: string
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(atob(payload), (c) => c.charCodeAt(0)))
+    const bin = atob(payload)
+    const bytes = new Uint8Array(bin.length)
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i)
+    text = utf8Strict.decode(bytes)
   } catch {
     return { ok: false, reason: 'bt_payload is not base64 of UTF-8 text' }
   }
