@@ -28,7 +28,7 @@ describe('provider: razorpay (UPI)', () => {
     })
     // TransactionMessage v1 is strict (DESIGN: no free-form field), so the UPI references live in
     // raw_payload, exactly as Razorpay sent them, for reconciliation against the bank's UTR.
-    const entity = (record?.value as { raw_payload: { payload: { payment: { entity: Record<string, unknown> } } } }).raw_payload.payload.payment.entity
+    const entity = (record?.value as unknown as { raw_payload: { payload: { payment: { entity: Record<string, unknown> } } } }).raw_payload.payload.payment.entity
     expect(entity).toMatchObject({
       vpa: 'gaurav.kumar@exampleupi',
       upi: { vpa: 'gaurav.kumar@exampleupi', payer_account_type: 'bank_account' },
