@@ -68,7 +68,9 @@ export function kafkaAdapter(src: KafkaSource, log?: Logger): QueueAdapter {
       tracker.forget(key)
       consumer?.seek({ topic: batch.topic, partition: batch.partition, offset: seekTo })
     }
-    await p.commitOffsetsIfNecessary()
+    // Stopping: commit what is durable now, not at the next interval, so a restart re-reads nothing of it.
+    if (halted || flow.stopping) await p.commitOffsetsIfNecessary(p.uncommittedOffsets())
+    else await p.commitOffsetsIfNecessary()
   }
 
   return {
