@@ -14,7 +14,7 @@ export type NatsSource = {
   durable: string
   /** Only these subjects of the stream (default: all of them). */
   filterSubject?: string
-  /** Unacked messages in flight at most: the consumer's max_ack_pending and the flow's limit. Default 100. */
+  /** Messages in flight at most (the flow's limit; each pull asks for no more than is free). Default 100. */
   batch?: number
   /** Body bytes in flight at most. */
   maxBytes?: number
@@ -170,9 +170,11 @@ export function startNatsConsumer(src: NatsSource, consumer: QueueConsumer, env:
   })
 }
 
-/** Creates the durable consumer, or brings an existing one to these limits (so batch is a limit, not a hint). */
+/** Creates the durable consumer, or brings an existing one to these limits (a second bound behind the pulls'). */
 async function ensureDurable(jsm: JetStreamManager, src: NatsSource, batch: number, ackWaitMs: number): Promise<void> {
-  const limits = { ack_wait: nanos(ackWaitMs), max_ack_pending: batch, max_deliver: src.maxDeliver ?? -1 }
+  // The pulls keep txgate's side at `batch`; the broker's bound is twice that, because acks still on
+  // the wire count there: at exactly `batch` it would short a pull, which then waits out its expiry.
+  const limits = { ack_wait: nanos(ackWaitMs), max_ack_pending: 2 * batch, max_deliver: src.maxDeliver ?? -1 }
   const existing = await jsm.consumers.info(src.stream, src.durable).catch((err: unknown) => {
     if (isNotFound(err)) return null
     throw err
