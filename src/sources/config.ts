@@ -7,6 +7,7 @@ import { HttpPollSchema } from './kinds/http-poll.ts'
 import { S3Schema } from './kinds/s3.ts'
 import { SftpSchema } from './kinds/sftp.ts'
 import { KafkaSchema } from './kinds/kafka.ts'
+import { NatsSchema } from './kinds/nats.ts'
 import { RabbitMqSchema } from './kinds/rabbitmq.ts'
 
 const common = {
@@ -26,12 +27,13 @@ export const SourceSchema = z.discriminatedUnion('kind', [
   // Queue kinds are consumed, not pulled: their shared fields are queue/schema.ts's queueCommon.
   RabbitMqSchema,
   KafkaSchema,
+  NatsSchema,
 ])
 
 export type SourceConfig = z.infer<typeof SourceSchema> & { name: string }
 
 /** Kinds consumed continuously (`txgate consume`, the gateway) rather than pulled on a schedule. */
-export const QUEUE_KINDS = ['rabbitmq', 'kafka'] as const
+export const QUEUE_KINDS = ['rabbitmq', 'kafka', 'nats'] as const
 export type QueueSourceConfig = Extract<SourceConfig, { kind: (typeof QUEUE_KINDS)[number] }>
 export type PullSourceConfig = Exclude<SourceConfig, QueueSourceConfig>
 

@@ -50,5 +50,6 @@ function verifyOf(v: z.infer<typeof VerifySchema>): QueueVerify {
 /** Where a queue source reads, for `txgate sources`. */
 export function describeQueueSource(s: QueueSourceConfig): string {
   if (s.kind === 'rabbitmq') return `${s.exchange || '(default)'} [${s.routing_keys.join(',')}] → ${s.queue}, prefetch ${s.prefetch}`
+  if (s.kind === 'nats') return `stream ${s.stream}${s.filter_subject ? ` (${s.filter_subject})` : ''}, durable ${s.durable ?? `txgate-${s.name}`}, batch ${s.batch}`
   return `${s.topics.join(',')} group ${s.group_id}, ${s.brokers.length} broker${s.brokers.length === 1 ? '' : 's'}`
 }

@@ -19,7 +19,7 @@ const COUNTERS = {
 } as const
 
 export const consumeCommand: Command = {
-  summary: 'consume one queue source (rabbitmq, kafka) of sources.yaml until SIGTERM/SIGINT: consume <source>',
+  summary: 'consume one queue source (rabbitmq, kafka, nats) of sources.yaml until SIGTERM/SIGINT: consume <source>',
   async run(args) {
     const name = args[0]
     if (!name || name.startsWith('-') || args.length > 1) return usage('one source name is required')

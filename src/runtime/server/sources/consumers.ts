@@ -11,6 +11,7 @@ import { createQueueConsumer, queueHandlerDeps } from '../../../sources/queue/co
 import { startQueueSource, type QueueAdapter, type RunningQueueSource } from '../../../sources/queue/run.ts'
 import { queueSourceOf } from '../../../sources/queue/schema.ts'
 import { kafkaAdapter, kafkaSourceFrom } from './kafka.ts'
+import { natsAdapter, natsSettings } from './nats.ts'
 import { rabbitAdapter, type RabbitSource } from './rabbitmq.ts'
 
 type Settings = Record<string, string | undefined>
@@ -27,6 +28,11 @@ const KINDS: { [K in QueueSourceConfig['kind']]: (s: Extract<QueueSourceConfig, 
     adapter: kafkaAdapter(kafkaSourceFrom(s, settings), deps.log),
     maxInFlight: s.max_in_flight,
     maxBytes: s.max_bytes,
+  }),
+  nats: (s, settings, deps) => ({
+    adapter: natsAdapter(natsSettings(s, settings), deps.log),
+    maxInFlight: s.batch,
+    ...(s.max_bytes ? { maxBytes: s.max_bytes } : {}),
   }),
 }
 
