@@ -76,6 +76,15 @@ export function createQueueFlow(consumer: QueueConsumer, opts: FlowOptions): Que
     metrics.gauge('txgate_queue_in_flight', source, inFlight)
     metrics.gauge('txgate_queue_paused', source, paused() ? 1 : 0)
   }
+  // An ack on a connection that just died throws; the broker redelivers the message, so it is
+  // logged and not rethrown (a push adapter does not await deliver: it would be unhandled).
+  const safely = async (fn: () => void | Promise<void>) => {
+    try {
+      await fn()
+    } catch (err) {
+      opts.log?.warn('queue source could not settle a message (the broker redelivers it)', { ...source, error: String(err) })
+    }
+  }
   const fits = (size: number) => inFlight === 0 || (inFlight < opts.maxInFlight && bytes + size <= maxBytes)
 
   /** Waits out a pause; after it, one message probes the output while the others wait for its verdict. */
@@ -128,7 +137,7 @@ export function createQueueFlow(consumer: QueueConsumer, opts: FlowOptions): Que
       try {
         role = await gate()
         if (role === 'stop') {
-          await settle.retry()
+          await safely(() => settle.retry())
           return undefined
         }
         let verdict: Verdict
@@ -139,12 +148,12 @@ export function createQueueFlow(consumer: QueueConsumer, opts: FlowOptions): Que
         }
         settled(verdict)
         if (verdict.action === 'ack') {
-          await settle.ack()
+          await safely(() => settle.ack())
           metrics.count(OUTCOME_METRIC[verdict.outcome], source)
         } else {
           // Its other copy is about to settle: hand this one back shortly, not at once (no spin).
           if (verdict.scope === 'message') await sleep(backoff.baseMs, stopped.signal)
-          await settle.retry()
+          await safely(() => settle.retry())
           metrics.count('txgate_queue_retries_total', source)
         }
         return verdict

@@ -134,6 +134,16 @@ describe('RabbitMQ queue source (real broker at 127.0.0.1:5672)', () => {
     expect(await t.count('txgate_queue_security_events_total')).toBe(2)
   })
 
+  it('trusts the broker with verify none: an unsigned generic message is published, a wrong shape goes to the DLQ', async () => {
+    const t = await setup({ source: { provider: 'generic', verify: { type: 'none' } } })
+    await t.start()
+    await t.send(JSON.stringify({ event_id: 'gen_none_1', event_type: 'payment.succeeded', transaction_id: 'tx_none_1', timestamp: 1763812800, amount: 500, currency: 'USD', status: 'succeeded', payment_method: 'card' }), {})
+    await t.send(JSON.stringify({ event_id: 'gen_none_2', event_type: 'payment.succeeded', amount: 'lots' }), {})
+    await until(() => t.topic('transactions.realtime').length === 1 && t.topic('transactions.dlq').length === 1)
+    expect(t.topic('transactions.realtime')[0]!.value).toMatchObject({ transaction_id: 'tx_none_1', amount: 500, currency: 'USD', tenant_id: null })
+    expect(await t.count('txgate_queue_security_events_total')).toBe(0)
+  })
+
   it('does not ack while the output is down, backs off, and publishes once it is back', async () => {
     const t = await setup()
     t.gw.publisher.failWith = new Unavailable('spool down')

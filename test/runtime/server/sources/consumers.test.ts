@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest'
+import { parseSources, type QueueSourceConfig } from '../../../../src/sources/config.ts'
+import { checkQueueSource } from '../../../../src/runtime/server/sources/consumers.ts'
+import { createTestGateway } from '../../../helpers/app.ts'
+
+const source = (extra: string, provider = 'stripe') =>
+  parseSources(`sources:
+  q:
+    kind: rabbitmq
+    url: amqp://127.0.0.1:5672
+    exchange: x
+    queue: q
+    provider: ${provider}
+${extra}`)[0] as QueueSourceConfig
+
+describe('queue sources: what stops a start', () => {
+  it('refuses an unknown provider, an unconfigured provider secret, and an unset HMAC key, naming the source', () => {
+    const deps = createTestGateway({}).deps
+    expect(() => checkQueueSource(source('', 'nope'), deps)).toThrow('source "q": no provider "nope"')
+    expect(() => checkQueueSource(source(''), deps)).toThrow(/source "q": provider "stripe" has no secret configured/)
+    expect(() => checkQueueSource(source('    verify: { type: hmac, header: x-sig, secret_env: Q_KEY }', 'generic'), deps)).toThrow('source "q": Q_KEY (verify.secret_env) is not set')
+    expect(() => checkQueueSource(source('    tenant: acme'), createTestGateway({ STRIPE_WEBHOOK_SECRET: 'whsec_x' }).deps)).toThrow(/for tenant "acme"/)
+  })
+
+  it('accepts a configured provider, a set HMAC key, or a trusted broker', () => {
+    expect(() => checkQueueSource(source(''), createTestGateway({ STRIPE_WEBHOOK_SECRET: 'whsec_x' }).deps)).not.toThrow()
+    expect(() => checkQueueSource(source('    verify: { type: hmac, header: x-sig, secret_env: Q_KEY }', 'generic'), createTestGateway({ Q_KEY: 'k' }).deps)).not.toThrow()
+    expect(() => checkQueueSource(source('    verify: { type: none }', 'generic'), createTestGateway({}).deps)).not.toThrow()
+    expect(() => checkQueueSource(source('    tenant: acme'), createTestGateway({ STRIPE_WEBHOOK_SECRET__ACME: 'whsec_a' }).deps)).not.toThrow()
+  })
+})
