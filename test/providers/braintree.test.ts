@@ -1,4 +1,6 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { readXml } from '../../providers/braintree.data.ts'
 import braintree from '../../providers/braintree.ts'
 import { compileMapping } from '../../src/batch/record.ts'
 import { createTestGateway } from '../helpers/app.ts'
@@ -124,5 +126,19 @@ describe('provider: braintree (special cases)', () => {
       status: 'settled',
       event_type: 'sale',
     })
+  })
+
+  it('the XML reader never throws on any text, and refuses nesting deeper than 64 elements', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('<', '>', '/', 'a', ' ', '=', '"', '&', ';', '#', 'x', '?', '!') }), (text) => {
+        const read = readXml(text)
+        expect(read === undefined || typeof read === 'object').toBe(true)
+      }),
+      { numRuns: 2000 },
+    )
+    expect(readXml(`${'<a>'.repeat(64)}${'</a>'.repeat(64)}`)).toBeDefined()
+    expect(readXml(`${'<a>'.repeat(100_000)}${'</a>'.repeat(100_000)}`)).toBeUndefined()
+    expect(readXml('<a><__proto__><polluted>yes</polluted></__proto__></a>')).toEqual({ a: { ['__proto__']: { polluted: 'yes' } } })
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined()
   })
 })
