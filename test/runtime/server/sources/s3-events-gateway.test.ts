@@ -1,9 +1,9 @@
 /** The S3-event route in the real Node gateway: sources.yaml, PostgreSQL checkpoints, s3rver; kill -9 after the answer, restart, resend. */
-import { createHash } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { minioCreated } from '../../../helpers/minio-event.ts'
 import { startGateway, type GatewayProcess } from '../../../helpers/process.ts'
 import { startS3, type TestS3 } from '../../../helpers/s3rver.ts'
 import { tempDir } from '../../../helpers/temp-dir.ts'
@@ -74,11 +74,7 @@ describe('sources: S3 events through the real gateway', { timeout: 120_000 }, ()
   it('ingests a notified object, answers after it is durable; killed -9 and restarted, the same notification is a duplicate', async () => {
     const csv = `${ACME_HEADER}\n${acmeRows(25)}`
     await s3.put('in/day.csv', csv)
-    const note = JSON.stringify({
-      EventName: 's3:ObjectCreated:Put',
-      Key: 'drops/in/day.csv',
-      Records: [{ eventVersion: '2.0', eventSource: 'minio:s3', eventName: 's3:ObjectCreated:Put', s3: { bucket: { name: 'drops' }, object: { key: 'in%2Fday.csv', size: csv.length, eTag: createHash('md5').update(csv).digest('hex') } } }],
-    })
+    const note = JSON.stringify(minioCreated('drops', 'in/day.csv', csv))
     const send = (g: GatewayProcess) => fetch(`${g.url}/sources/v1/drops/s3-events`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: note })
 
     gw = await start()

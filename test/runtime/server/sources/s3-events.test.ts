@@ -8,6 +8,7 @@ import { createS3Events, type S3EventsRunner } from '../../../../src/runtime/ser
 import { pullSource } from '../../../../src/runtime/server/sources/pull.ts'
 import { parseSources } from '../../../../src/sources/config.ts'
 import { createTestGateway, type TestGateway } from '../../../helpers/app.ts'
+import { minioCreated } from '../../../helpers/minio-event.ts'
 import { startS3, type TestS3 } from '../../../helpers/s3rver.ts'
 import { ACME, ACME_HEADER, acmeRows, createHarness, type Harness } from '../batch/harness.ts'
 
@@ -52,16 +53,7 @@ async function setup() {
   return { sources, checkpoints }
 }
 
-/** MinIO's body for a put of `key`, with the uploaded object's size and ETag. */
-async function created(key: string, body: string): Promise<Record<string, unknown>> {
-  const n = JSON.parse(await readFile(join(FIXTURES, 'minio-object-created.json'), 'utf8'))
-  const object = n.Records[0].s3.object
-  object.key = encodeURIComponent(key).replaceAll('%20', '+')
-  object.size = Buffer.byteLength(body)
-  object.eTag = createHash('md5').update(body).digest('hex')
-  n.Key = `drops/${key}`
-  return n
-}
+const created = async (key: string, body: string) => minioCreated('drops', key, body)
 
 const post = (body: unknown, headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` }, source = 'drops') =>
   gw.app.request(`http://gateway.test/sources/v1/${source}/s3-events`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) })
