@@ -96,9 +96,13 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-/** One writer per directory: a lock file holding the pid; a dead holder's lock is stale. */
-export async function takeLock(dir: string): Promise<void> {
-  const path = join(dir, 'LOCK')
+/**
+ * One writer per directory: a lock file holding the pid; a dead holder's lock is stale, and so is
+ * one naming this very process (an earlier process with the same pid: pid 1 in a container).
+ * `name` and `what`: another lock in the directory (the DLQ re-send's) and how its error names it.
+ */
+export async function takeLock(dir: string, name = 'LOCK', what = `spool ${dir}`): Promise<void> {
+  const path = join(dir, name)
   try {
     const fh = await open(path, 'wx')
     await fh.writeFile(String(process.pid))
@@ -109,14 +113,14 @@ export async function takeLock(dir: string): Promise<void> {
   }
   const holder = Number((await readFile(path, 'utf8')).trim())
   if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isProcessAlive(holder)) {
-    throw new Error(`spool ${dir} is in use by process ${holder}`)
+    throw new Error(`${what} is in use by process ${holder}`)
   }
   // The holder is gone (crash or kill -9): the lock is stale.
   await rm(path, { force: true })
-  return takeLock(dir)
+  return takeLock(dir, name, what)
 }
 
-export const releaseLock = (dir: string): Promise<void> => rm(join(dir, 'LOCK'), { force: true })
+export const releaseLock = (dir: string, name = 'LOCK'): Promise<void> => rm(join(dir, name), { force: true })
 
 // --- Internal helpers ---
 
