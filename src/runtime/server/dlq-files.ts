@@ -2,14 +2,13 @@
  * @module Where a server keeps DLQ records: the DLQ topic's records in the spool, the spool's
  * quarantine (`rejected.ndjson`), optionally a dump file; and the re-send ledger beside them.
  */
-import { open, readFile, rm } from 'node:fs/promises'
+import { open, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseMappingFile } from '../../batch/mapping.ts'
 import type { Config, Settings } from '../../config.ts'
 import type { DlqEntry, DlqPort, DlqSource, ResendLedger } from '../../dlq/resend.ts'
 import type { KafkaRecord } from '../../publish/types.ts'
-import { isProcessAlive } from './process-alive.ts'
-import { QUARANTINE } from './spool-files.ts'
+import * as files from './spool-files.ts'
 import { readSpool } from './spool-reader.ts'
 
 /** What was re-sent, one JSON line per record, fsync'd before the next record goes. */
@@ -25,28 +24,9 @@ export type DlqFilesOptions = {
 
 export function createDlqFiles(opts: DlqFilesOptions): DlqSource {
   const { spoolDir: dir } = opts
-  // One re-send at a time in this process; the lock file keeps other processes out.
+  // One re-send at a time in this process (so a lock naming our pid is stale); the lock file keeps other processes out.
   let turn: Promise<unknown> = Promise.resolve()
-  let holding = false
-
-  async function takeLock(): Promise<void> {
-    const path = join(dir, LOCK)
-    for (;;) {
-      try {
-        const fh = await open(path, 'wx')
-        await fh.writeFile(String(process.pid))
-        await fh.close()
-        return
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
-      }
-      const holder = Number((await readFile(path, 'utf8').catch(() => '')).trim())
-      // Our own pid without our own hold is a lock left by an earlier process with the same pid (pid 1 in a container).
-      const stale = !Number.isInteger(holder) || holder <= 0 || (holder === process.pid ? !holding : !isProcessAlive(holder))
-      if (!stale) throw new Error(`a DLQ re-send is running in process ${holder} (${path})`)
-      await rm(path, { force: true })
-    }
-  }
+  const takeLock = () => files.takeLock(dir, LOCK, 'the DLQ re-send')
 
   return {
     async *entries() {
@@ -54,7 +34,7 @@ export function createDlqFiles(opts: DlqFilesOptions): DlqSource {
         const e = fromRecord(record, 'spool')
         if (e) yield e
       }
-      for (const line of await lines(join(dir, QUARANTINE))) {
+      for (const line of await lines(join(dir, files.QUARANTINE))) {
         const q = parse(line) as { quarantined_at?: string; reason?: string; record?: KafkaRecord } | undefined
         if (!q?.record) continue // an unreadable spool line: nothing to re-send
         const e = fromRecord(q.record, 'quarantine', q.reason, q.quarantined_at)
@@ -81,7 +61,6 @@ export function createDlqFiles(opts: DlqFilesOptions): DlqSource {
         () => undefined,
       )
       await ready
-      holding = true
       const ids = new Set(readLedger(await lines(join(dir, RESENT))))
       const fh = await open(join(dir, RESENT), 'a')
       const ledger: ResendLedger & { close(): Promise<void> } = {
@@ -93,8 +72,7 @@ export function createDlqFiles(opts: DlqFilesOptions): DlqSource {
         },
         async close() {
           await fh.close()
-          holding = false
-          await rm(join(dir, LOCK), { force: true })
+          await files.releaseLock(dir, LOCK)
           done()
         },
       }

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -78,6 +78,21 @@ describe('runtime/server: txgate dlq', { timeout: 120_000 }, () => {
     expect(await batchRecords()).toHaveLength(2)
     const after = (await txgate('dlq', 'list', '--json')).out.trim().split('\n').map((l) => JSON.parse(l) as { resent: boolean })
     expect(after.every((r) => r.resent)).toBe(true)
+  })
+
+  it('refuses to re-send while another live process holds the lock, and takes over a dead holder\'s', async () => {
+    const holder = spawn('sleep', ['60'])
+    try {
+      await writeFile(join(dir, 'spool', 'dlq-resend.lock'), String(holder.pid))
+      const busy = await txgate('dlq', 'resend', '--dry-run')
+      expect(busy.code).toBe(1)
+      expect(busy.err).toMatch(new RegExp(`the DLQ re-send is in use by process ${holder.pid}`))
+    } finally {
+      const gone = new Promise((resolve) => holder.once('exit', resolve))
+      holder.kill()
+      await gone
+    }
+    expect((await txgate('dlq', 'resend', '--dry-run', '--json')).code).toBe(0)
   })
 
   it('answers 2 with the usage for an unknown action and 1 for an unknown id', async () => {
