@@ -6,8 +6,9 @@
 import type { Hono } from 'hono'
 import type { Deps } from '../deps.ts'
 import { timingSafeEqual } from '../auth/timing-safe.ts'
-import { BadRequest, InFlight, NotFound, PayloadTooLarge, Unauthorized, Unavailable } from '../errors.ts'
+import { BadRequest, InFlight, NotFound, Unauthorized, Unavailable } from '../errors.ts'
 import type { AppEnv } from '../middleware/request-context.ts'
+import { readBody } from '../pipeline/read-body.ts'
 import type { ObjectOutcome, SourceEvents } from './events.ts'
 import { parseS3Notification } from './s3-notification.ts'
 
@@ -26,7 +27,7 @@ export function mountSourceEventRoutes(app: Hono<AppEnv>, deps: Deps & { sourceE
     const tokenEnv = events.tokenEnv(source)
     if (tokenEnv === undefined) throw new NotFound(`no source "${source}" accepts S3 events`)
     authenticate(c.req.header('authorization'), deps.settings[tokenEnv], encoder)
-    const text = await readLimited(c.req.raw)
+    const text = new TextDecoder().decode(await readBody(c.req.raw, MAX_BODY))
     let body: unknown
     try {
       body = JSON.parse(text)
@@ -54,12 +55,4 @@ function authenticate(header: string | undefined, expected: string | undefined, 
   if (!m?.[1]) throw new Unauthorized('malformed_header', 'Authorization is not "Bearer <token>"')
   if (!expected) throw new Unauthorized('bad_token', 'the source has no token configured (its token_env is unset)')
   if (!timingSafeEqual(encoder.encode(m[1]), encoder.encode(expected))) throw new Unauthorized('bad_token', 'the token does not match')
-}
-
-async function readLimited(req: Request): Promise<string> {
-  const declared = Number(req.headers.get('content-length') ?? '0')
-  if (declared > MAX_BODY) throw new PayloadTooLarge(`a notification is at most ${MAX_BODY} bytes`)
-  const bytes = new Uint8Array(await req.arrayBuffer())
-  if (bytes.length > MAX_BODY) throw new PayloadTooLarge(`a notification is at most ${MAX_BODY} bytes`)
-  return new TextDecoder().decode(bytes)
 }

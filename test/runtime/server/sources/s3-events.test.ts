@@ -129,7 +129,7 @@ describe('sources: S3 object-created events (MinIO webhook)', { timeout: 60_000 
     expect(h.transactions()).toHaveLength(6)
   })
 
-  it('answers 401 without or with a wrong token, 404 for a source without events, 400 problem+json for a malformed body', async () => {
+  it('answers 401 without or with a wrong token, 404 for a source without events, 400 problem+json for a malformed body, 413 over 1 MiB', async () => {
     await setup()
     const note = await created(KEY, 'x')
     for (const headers of [{}, { authorization: 'Bearer wrong-token' }, { authorization: TOKEN }] as Record<string, string>[]) {
@@ -144,6 +144,7 @@ describe('sources: S3 object-created events (MinIO webhook)', { timeout: 60_000 
       expect(res.status).toBe(400)
       expect(await res.json()).toMatchObject({ code: 'bad_request', status: 400 })
     }
+    expect((await post(`{"Records": [], "pad": "${'x'.repeat(1024 * 1024)}"}`)).status).toBe(413)
     expect(h.transactions()).toHaveLength(0)
   })
 })
