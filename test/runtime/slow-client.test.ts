@@ -17,9 +17,14 @@ function trickle(url: string, first: string): Promise<{ answer: string; ms: numb
   const { hostname, port } = new URL(url)
   const started = Date.now()
   return new Promise((resolve, reject) => {
-    const socket: Socket = connect(Number(port), hostname, () => socket.write(first))
+    let drip: ReturnType<typeof setInterval> | undefined
+    // The drip starts once `first` is written: a socket is writable before it connects, and an
+    // 'x' queued ahead of the request line (a slow connect on a loaded machine) is a 400, not a 408.
+    const socket: Socket = connect(Number(port), hostname, () => {
+      socket.write(first)
+      drip = setInterval(() => socket.writable && socket.write('x'), 100)
+    })
     let answer = ''
-    const drip = setInterval(() => socket.writable && socket.write('x'), 100)
     socket.on('data', (d) => (answer += d.toString()))
     socket.on('error', () => {}) // a reset after the 408 is the end we expect
     socket.on('close', () => {
