@@ -1,14 +1,12 @@
-import { execFile, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { KafkaRecord } from '../../../src/publish/types.ts'
 import { readSpool } from '../../../src/runtime/server/spool.ts'
 import { tempDir } from '../../helpers/temp-dir.ts'
+import { runTxgate } from '../../helpers/txgate-cli.ts'
 
-const run = promisify(execFile)
-const BIN = new URL('../../../bin/txgate.js', import.meta.url).pathname
 let dir: string
 let env: NodeJS.ProcessEnv
 
@@ -20,15 +18,7 @@ const mapping = (timestamp: string) => `legacy_bank:
 `
 const FILE = 'TXN_ID;BOOKED_AT;AMOUNT;CCY;STATE;METHOD\nB1;1714557600;1.50;EUR;OK;card\nB2;1714557601;2;JPY;OK;card\n'
 
-async function txgate(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  try {
-    const r = await run(process.execPath, [BIN, ...args], { env, cwd: dir })
-    return { code: 0, out: r.stdout, err: r.stderr }
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string }
-    return { code: x.code, out: x.stdout, err: x.stderr }
-  }
-}
+const txgate = (...args: string[]) => runTxgate(args, { env, cwd: dir })
 
 async function batchRecords(): Promise<KafkaRecord[]> {
   const out: KafkaRecord[] = []
