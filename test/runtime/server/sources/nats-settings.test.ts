@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { natsSettings } from '../../../../src/runtime/server/sources/nats.ts'
 import { NatsSchema } from '../../../../src/sources/kinds/nats.ts'
+import { isQueueSource, parseSources } from '../../../../src/sources/config.ts'
 
 const parse = (extra: Record<string, unknown> = {}) => NatsSchema.parse({ kind: 'nats', provider: 'stripe', stream: 'PAYMENTS', ...extra })
 
@@ -27,5 +28,13 @@ describe('nats source settings', () => {
     expect(NatsSchema.safeParse({ kind: 'nats', provider: 'stripe', stream: 'P', password: 'x' }).success).toBe(false)
     expect(NatsSchema.safeParse({ kind: 'nats', provider: 'stripe', stream: 'payments.>' }).success).toBe(false)
     expect(NatsSchema.safeParse({ kind: 'nats', provider: 'stripe', stream: 'P', batch: 0 }).success).toBe(false)
+  })
+
+  it('is a consumed kind in sources.yaml, and a bad field is reported at its line', () => {
+    const [src] = parseSources('sources:\n  psp:\n    kind: nats\n    stream: PAYMENTS\n    provider: stripe\n')
+    expect(src && isQueueSource(src)).toBe(true)
+    expect(() => parseSources('sources:\n  psp:\n    kind: nats\n    provider: stripe\n    stream: PAYMENTS\n    ack_wait_s: 0\n')).toThrow(
+      /sources\.yaml:6: source "psp", field ack_wait_s/,
+    )
   })
 })

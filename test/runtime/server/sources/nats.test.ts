@@ -3,6 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { startNatsConsumer } from '../../../../src/runtime/server/sources/nats.ts'
 import { createQueueConsumer, type QueueConsumer, type QueueMessage } from '../../../../src/sources/queue/consume.ts'
 import type { RunningQueueSource } from '../../../../src/sources/queue/run.ts'
+import { startQueueConsumer } from '../../../../src/runtime/server/sources/consumers.ts'
+import { parseSources, type QueueSourceConfig } from '../../../../src/sources/config.ts'
 import { createWebhookHandler } from '../../../../src/pipeline/webhook.ts'
 import { Unavailable } from '../../../../src/errors.ts'
 import { createTestGateway, fixture } from '../../../helpers/app.ts'
@@ -212,4 +214,44 @@ describe('NATS JetStream queue source (real nats-server at 127.0.0.1:4222)', () 
     expect(done + second.length).toBe(30)
     expect(t.topic('transactions.realtime')).toHaveLength(30)
   })
+
+  it('runs from sources.yaml as txgate consume and the gateway start it: an HMAC-signed generic message, published once with its position', async () => {
+    const t = await setup()
+    const [src] = parseSources(`sources:
+  ledger:
+    kind: nats
+    servers: ${SERVERS}
+    stream: ${t.stream}
+    filter_subject: ${t.stream}.payments.>
+    batch: 5
+    provider: generic
+    verify: { type: hmac, header: x-signature, secret_env: LEDGER_KEY }
+`)
+    const gw = createTestGateway({ LEDGER_KEY: 'k3y' })
+    consumer = await startQueueConsumer(src as QueueSourceConfig, gw.deps)
+    const payload = JSON.stringify({ event_id: 'ev_nats_1', transaction_id: 'tx_nats_1', timestamp: '2026-11-22T12:00:00Z', amount: '12.34', currency: 'EUR', status: 'succeeded', payment_method: 'card', event_type: 'payment' })
+    const mac = async (body: string) => {
+      const key = await crypto.subtle.importKey('raw', new TextEncoder().encode('k3y'), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+      return Buffer.from(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(body))).toString('hex')
+    }
+    await t.send(payload, { 'x-signature': await mac(payload) })
+    await t.send(payload, { 'x-signature': '00' })
+    const topic = (name: string) => gw.publisher.records.filter((r) => r.topic === name)
+    await until(() => topic('transactions.realtime').length === 1 && topic('transactions.dlq').length === 1)
+    expect(topic('transactions.realtime')[0]).toMatchObject({
+      value: { transaction_id: 'tx_nats_1', amount: 1234, currency: 'EUR' },
+      headers: { queue_source: 'ledger', queue_kind: 'nats', queue_stream: t.stream, queue_stream_seq: '1' },
+    })
+    expect(await consumer.lag()).toBe(0)
+    expect((await jsmInfo(t.stream, 'txgate-ledger')).config.max_ack_pending).toBe(10)
+  })
 })
+
+async function jsmInfo(stream: string, durable: string) {
+  const nc = await connect({ servers: SERVERS })
+  try {
+    return await (await nc.jetstreamManager()).consumers.info(stream, durable)
+  } finally {
+    await nc.close()
+  }
+}
