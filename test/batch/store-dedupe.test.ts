@@ -118,7 +118,8 @@ describe('batch dedupe through Redis: round trips and outages', () => {
     return calls
   }
   const open = async () => {
-    const s = await openRedisStore({ url: server.url, prefix })
+    // Counting round trips, not racing the 50 ms default bound, which a loaded machine misses.
+    const s = await openRedisStore({ url: server.url, prefix, timeoutMs: 2000 })
     expect(await s.connected(2000)).toBe(true)
     store = s
     return s
