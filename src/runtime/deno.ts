@@ -9,7 +9,7 @@ type DenoRuntime = {
   env: { toObject(): Record<string, string> }
   serve(
     options: { port: number; hostname?: string; onListen?(addr: { hostname: string; port: number }): void },
-    handler: (req: Request) => Response | Promise<Response>,
+    handler: (req: Request, info: { remoteAddr?: { hostname?: string } }) => Response | Promise<Response>,
   ): DenoServer
   addSignalListener(signal: 'SIGTERM' | 'SIGINT', handler: () => void): void
   exit(code: number): never
@@ -18,7 +18,9 @@ const { Deno } = globalThis as unknown as { Deno: DenoRuntime }
 
 const env = Deno.env.toObject()
 const deps = await buildServerDeps(env)
-const app = createApp(deps)
+// The socket peer of each request, for security log lines and the admin routes' loopback check.
+const peers = new WeakMap<Request, string>()
+const app = createApp({ ...deps, clientIp: (c) => peers.get(c.req.raw) })
 const server = Deno.serve(
   {
     port: deps.config.port,
@@ -28,8 +30,12 @@ const server = Deno.serve(
       console.log(`txgate listening on http://${displayHost(hostname)}:${port}`)
     },
   },
-  // Deno passes connection info as a second argument; the app must not take it for Hono's env.
-  (req) => app.fetch(req),
+  // Deno passes connection info as a second argument: read the peer from it, never hand it to Hono as env.
+  (req, info) => {
+    const peer = info.remoteAddr?.hostname
+    if (peer) peers.set(req, peer)
+    return app.fetch(req)
+  },
 )
 
 let stopping = false

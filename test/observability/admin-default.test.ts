@@ -5,8 +5,7 @@
 import { networkInterfaces } from 'node:os'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createTestGateway } from '../helpers/app.ts'
-import { startGateway, type GatewayProcess } from '../helpers/process.ts'
-import { tempDir } from '../helpers/temp-dir.ts'
+import { startRuntime, unavailable, type RuntimeProcess } from '../runtime/runtime-process.ts'
 
 const ROUTES = ['/metrics', '/dashboard', '/dashboard/data']
 const TOKEN = 'adm-default-test-4e1f'
@@ -37,26 +36,28 @@ describe('observability: admin routes without a token', () => {
   })
 })
 
-// The real Node gateway reads the socket's peer: this host's own non-loopback address is "another host".
+// Each server runtime's entry reads the socket's peer: this host's own non-loopback address is "another host".
 const external = Object.values(networkInterfaces())
   .flat()
   .find((i) => i && i.family === 'IPv4' && !i.internal)?.address
 
-describe.skipIf(external === undefined)('observability: the Node gateway judges the socket peer', { timeout: 90_000 }, () => {
-  let gw: GatewayProcess | undefined
-  afterEach(async () => {
-    await gw?.stop()
-    gw = undefined
-  })
+for (const runtime of ['node', 'bun', 'deno'] as const) {
+  const skip = external === undefined ? 'this host has no non-loopback IPv4 address' : unavailable(runtime)
+  describe.skipIf(skip !== undefined)(`observability: the ${runtime} gateway judges the socket peer`, { timeout: 120_000 }, () => {
+    let gw: RuntimeProcess | undefined
+    afterEach(async () => {
+      await gw?.stop()
+      gw = undefined
+    })
 
-  it(`answers /metrics on 127.0.0.1 and refuses it on ${external ?? 'a non-loopback address'}`, async () => {
-    const dir = await tempDir('admin-default')
-    gw = await startGateway([process.execPath, 'bin/serve.js'], { PORT: '0', HOST: '0.0.0.0', LOG_LEVEL: 'warn', TXGATE_SPOOL_DIR: `${dir}/spool` }, { timeoutMs: 60_000 })
-    const port = new URL(gw.url).port
-    expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(200)
-    const res = await fetch(`http://${external}:${port}/metrics`)
-    expect(res.status).toBe(403)
-    expect(await res.text()).not.toContain('txgate_requests_total')
-    expect((await fetch(`http://${external}:${port}/health`)).status).toBe(200)
+    it(`answers /metrics on 127.0.0.1 and refuses it on ${external ?? 'a non-loopback address'}`, async () => {
+      gw = await startRuntime(runtime, { HOST: '0.0.0.0' })
+      const port = new URL(gw.url).port
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(200)
+      const res = await fetch(`http://${external}:${port}/metrics`)
+      expect(res.status).toBe(403)
+      expect(await res.text()).not.toContain('txgate_requests_total')
+      expect((await fetch(`http://${external}:${port}/health`)).status).toBe(200)
+    })
   })
-})
+}
