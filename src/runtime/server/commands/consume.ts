@@ -4,9 +4,9 @@ import type { Settings } from '../../../config.ts'
 import type { Command } from '../cli.ts'
 import { buildServerDeps } from '../deps.ts'
 import { isQueueSource, loadSources, SourcesConfigError } from '../../../sources/config.ts'
-import { startQueueConsumer } from '../sources/consumers.ts'
+import { checkQueueSource, startQueueConsumer } from '../sources/consumers.ts'
 
-const USAGE = 'usage: txgate consume <source>\nruns until SIGTERM or SIGINT: stops fetching, finishes and acks in-flight messages, closes; exit 0\n'
+const USAGE = 'usage: txgate consume <source>\nruns until SIGTERM or SIGINT: stops fetching, finishes and acks in-flight messages, closes; exit 0 (1: the broker could not be reached, 2: usage or configuration)\n'
 
 const COUNTERS = {
   consumed: 'txgate_queue_consumed_total',
@@ -38,6 +38,12 @@ export const consumeCommand: Command = {
       return usage(`${what} (queue sources: ${queues.join(', ') || 'none'})`)
     }
     const deps = await buildServerDeps(settings, (line) => process.stderr.write(line + '\n'))
+    try {
+      checkQueueSource(src, deps)
+    } catch (err) {
+      await deps.close()
+      return usage(err instanceof Error ? err.message : String(err))
+    }
     let stopSignal: ((sig: string) => void) | undefined
     const signalled = new Promise<string>((resolve) => (stopSignal = resolve))
     const onSignal = (sig: NodeJS.Signals) => stopSignal?.(sig)
