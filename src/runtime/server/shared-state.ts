@@ -41,5 +41,11 @@ export async function openSharedState(
     })
     return { store: upstash, limiter: upstash, close: async () => {} }
   }
-  return { store: createMemoryStore(clock), limiter: createMemoryLimiter(), close: async () => {} }
+  const maxKeys = Number(settings['TXGATE_MEMORY_STORE_MAX_KEYS'])
+  const store = createMemoryStore(clock, {
+    ...(Number.isInteger(maxKeys) && maxKeys > 0 ? { maxKeys } : {}),
+    onEvict: (held) =>
+      log.warn('in-process idempotency store full: forgetting its oldest keys before their TTL (set REDIS_URL, or raise TXGATE_MEMORY_STORE_MAX_KEYS)', { held }),
+  })
+  return { store, limiter: createMemoryLimiter(), close: async () => {} }
 }
