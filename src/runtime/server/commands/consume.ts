@@ -1,9 +1,9 @@
 /** @module `txgate consume <source>`: run one queue source of sources.yaml until SIGTERM / SIGINT, then stop gracefully. */
-import { readFile } from 'node:fs/promises'
 import type { Settings } from '../../../config.ts'
 import type { Command } from '../cli.ts'
 import { buildServerDeps } from '../deps.ts'
-import { isQueueSource, loadSources, SourcesConfigError } from '../../../sources/config.ts'
+import { isQueueSource } from '../../../sources/config.ts'
+import { loadSourcesFile } from '../sources/open.ts'
 import { checkQueueSource, startQueueConsumer } from '../sources/consumers.ts'
 
 const USAGE = 'usage: txgate consume <source>\nruns until SIGTERM or SIGINT: stops fetching, finishes and acks in-flight messages, closes; exit 0 (1: the broker could not be reached, 2: usage or configuration)\n'
@@ -24,13 +24,9 @@ export const consumeCommand: Command = {
     const name = args[0]
     if (!name || name.startsWith('-') || args.length > 1) return usage('one source name is required')
     const settings: Settings = { LOG_LEVEL: 'warn', ...process.env }
-    let sources
-    try {
-      sources = await loadSources(settings, (p) => readFile(p, 'utf8'))
-    } catch (err) {
-      if (err instanceof SourcesConfigError) return usage(err.message)
-      throw err
-    }
+    const loaded = await loadSourcesFile(settings)
+    if ('problem' in loaded) return usage(loaded.problem)
+    const { sources } = loaded
     const src = sources.find((s) => s.name === name)
     const queues = sources.filter(isQueueSource).map((s) => s.name)
     if (!src || !isQueueSource(src)) {

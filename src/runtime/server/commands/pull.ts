@@ -1,12 +1,10 @@
 /** @module `txgate pull <source>`: one pull of one configured source, for cron, Airflow and other external schedulers. */
-import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Settings } from '../../../config.ts'
 import type { Command } from '../cli.ts'
 import { buildServerDeps } from '../deps.ts'
 import { batchSettings, buildBatchEnv } from '../batch/env.ts'
-import { loadSources, SourcesConfigError } from '../../../sources/config.ts'
-import { leaseHolder, openCheckpoints } from '../sources/open.ts'
+import { leaseHolder, loadSourcesFile, openCheckpoints } from '../sources/open.ts'
 import { pullExitCode, pullSource } from '../sources/pull.ts'
 
 const USAGE = 'usage: txgate pull <source> [--dry-run]\nexit codes: 0 done, 1 failed, 75 nothing new or another instance is pulling it (lease held), 2 usage or configuration\n'
@@ -18,13 +16,9 @@ export const pullCommand: Command = {
     const name = args.filter((a) => a !== '--dry-run')[0]
     if (!name || name.startsWith('-')) return usage('a source name is required')
     const settings: Settings = { LOG_LEVEL: 'warn', ...process.env }
-    let sources
-    try {
-      sources = await loadSources(settings, (p) => readFile(p, 'utf8'))
-    } catch (err) {
-      if (err instanceof SourcesConfigError) return usage(err.message)
-      throw err
-    }
+    const loaded = await loadSourcesFile(settings)
+    if ('problem' in loaded) return usage(loaded.problem)
+    const { sources } = loaded
     const src = sources.find((s) => s.name === name)
     if (!src) return usage(`no source "${name}" in ${settings['TXGATE_SOURCES'] || './sources.yaml'} (configured: ${sources.map((s) => s.name).join(', ') || 'none'})`)
     const s = batchSettings(settings)

@@ -1,9 +1,8 @@
 /** @module `txgate sources [--json]`: the configured sources with their last run, cursor and counts. */
-import { readFile } from 'node:fs/promises'
 import type { Command } from '../cli.ts'
 import { batchSettings } from '../batch/env.ts'
-import { isQueueSource, loadSources, SourcesConfigError } from '../../../sources/config.ts'
-import { openCheckpoints } from '../sources/open.ts'
+import { isQueueSource } from '../../../sources/config.ts'
+import { loadSourcesFile, openCheckpoints } from '../sources/open.ts'
 import { describeSchedule } from '../../../sources/schedule.ts'
 import { describeQueueSource } from '../../../sources/queue/schema.ts'
 
@@ -11,16 +10,12 @@ export const sourcesCommand: Command = {
   summary: 'list the configured sources: name, kind, schedule, last run, cursor, counts [--json]',
   async run(args) {
     const settings = { ...process.env }
-    let sources
-    try {
-      sources = await loadSources(settings, (p) => readFile(p, 'utf8'))
-    } catch (err) {
-      if (err instanceof SourcesConfigError) {
-        process.stderr.write(`txgate sources: ${err.message}\n`)
-        return 2
-      }
-      throw err
+    const loaded = await loadSourcesFile(settings)
+    if ('problem' in loaded) {
+      process.stderr.write(`txgate sources: ${loaded.problem}\n`)
+      return 2
     }
+    const { sources } = loaded
     const checkpoints = await openCheckpoints(settings, batchSettings(settings).dir)
     try {
       const rows = []
