@@ -270,8 +270,10 @@ describe('app: health, readiness and the rest of the surface', () => {
     const g = createTestGateway(settings)
     const kept = await g.post('stripe', body, { ...signed(g), 'x-request-id': 'abc-123' })
     expect(kept.headers.get('x-request-id')).toBe('abc-123')
-    const replaced = await g.post('stripe', body, { ...signed(g), 'x-request-id': 'bad id\n' })
-    expect(replaced.headers.get('x-request-id')).not.toContain('bad')
+    const replaced = await g.post('stripe', body, { ...signed(g), 'x-request-id': 'not ok\n' })
+    // A minted id is a UUID; 'not ok' has letters no UUID holds, so this cannot pass by chance.
+    expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
+    expect(replaced.headers.get('x-request-id')).not.toContain('not ok')
     const pan = await g.post('stripe', body, { ...signed(g), 'x-request-id': 'order-4111111111111111' })
     expect(pan.headers.get('x-request-id')).not.toContain('4111111111111111')
     expect(JSON.stringify(g.logs)).not.toContain('4111111111111111')
