@@ -4,7 +4,11 @@ import { createKeyTable } from './key-table.ts'
 import { createStoreDedupe } from './store-dedupe.ts'
 
 /** `unguarded`: the store did not answer and the record is published anyway (fail open). */
-export type KeyState = 'claimed' | 'duplicate' | 'unguarded'
+/**
+ * `in_flight`: another job holds the key and has not committed (still running, or stopped before its
+ * commit). Not a duplicate: its record may never have been published.
+ */
+export type KeyState = 'claimed' | 'duplicate' | 'unguarded' | 'in_flight'
 
 /** Keys are `{provider}:{transaction_id}`; a key twice in one chunk is a duplicate the second time. */
 export type BatchDedupe = {

@@ -61,8 +61,13 @@ export function createChunkPublisher(opts: ChunkPublisherOptions) {
     const claimedKeys: string[] = []
     const claimedIds: string[] = []
     let unguarded = 0
+    let inFlight = 0
     for (let k = 0; k < keys.length; k++) {
       const state = states[k]
+      if (state === 'in_flight') {
+        inFlight++
+        continue
+      }
       if (state === 'duplicate') {
         counts.duplicates++
         continue
@@ -73,6 +78,15 @@ export function createChunkPublisher(opts: ChunkPublisherOptions) {
         claimedKeys.push(keys[k] as string)
         claimedIds.push(ids[k] as string)
       }
+    }
+    if (inFlight > 0) {
+      // Publishing the rest and skipping these would lose them if their holder died before its
+      // publish; the job fails instead (a pull source retries the file), and once the holder's
+      // claim ends (TXGATE_INFLIGHT_TTL) the retry claims them.
+      await dedupe.release(claimedKeys, claimedIds).catch(() => undefined)
+      throw new Error(
+        `${inFlight} record(s) are held in flight by another job that has not finished them; retry after the in-flight TTL`,
+      )
     }
     if (unguarded > 0) log.warn('idempotency store unavailable, publishing unguarded', { records: unguarded })
     try {

@@ -60,5 +60,13 @@ export function createStoreDedupe(store: Store): BatchDedupe {
 const k = (key: string) => `idem:{batch}:${key}`
 
 // No answer for a key (a store that answered short) publishes it unguarded, like a store that is down.
+// A key in flight is held by a job that has not committed it (running, or killed before its commit):
+// counting it a duplicate would skip a record that may never have been published.
 const stateOf = (c: ClaimResult | undefined): KeyState =>
-  c === undefined || c.state === 'unavailable' ? 'unguarded' : c.state === 'claimed' ? 'claimed' : 'duplicate'
+  c === undefined || c.state === 'unavailable'
+    ? 'unguarded'
+    : c.state === 'claimed'
+      ? 'claimed'
+      : c.state === 'in_flight'
+        ? 'in_flight'
+        : 'duplicate'

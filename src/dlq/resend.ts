@@ -166,7 +166,8 @@ function createResender(deps: ResendDeps, ledger: ResendLedger, dryRun: boolean)
     if (p.guard === 'batch') {
       const [state] = await batchDedupe.claim([p.key], [p.eventId], ttl.inFlightTtlMs)
       if (state === 'duplicate') return { state: 'published', commit: none, release: none }
-      if (state === 'unguarded') return { state: 'busy', commit: none, release: none }
+      // Held by a job that has not finished it (or the store did not answer): try again later.
+      if (state === 'unguarded' || state === 'in_flight') return { state: 'busy', commit: none, release: none }
       return {
         state: 'claimed',
         commit: () => batchDedupe.commit([p.key], [p.eventId], ttl.ttlMs),

@@ -44,6 +44,7 @@ describe.each([
     const d = dedupe()
     const { keys, ids, run: r } = records(0, 4)
     expect(await d.claim(keys, ids, 30_000)).toEqual(['claimed', 'claimed', 'claimed', 'claimed'])
+    await d.commit(keys, ids, 60_000)
     // An overlapping file: its first two records are the end of the previous one.
     const next = [keys[2], keys[3], `p${r}:4`, `p${r}:5`] as string[]
     expect(await d.claim(next, ['x', 'y', 'z', 'w'], 30_000)).toEqual(['duplicate', 'duplicate', 'claimed', 'claimed'])
@@ -83,6 +84,13 @@ describe.each([
     await d.claim(keys, ids, 100)
     await sleep(150)
     expect(await d.claim(keys, ['a', 'b'], 30_000)).toEqual(['claimed', 'claimed'])
+  })
+
+  it('answers a key another job holds in flight as in flight, not as a duplicate (its record may never have been published)', async () => {
+    const d = dedupe()
+    const { keys, ids } = records(0, 2)
+    await d.claim(keys, ids, 30_000) // a job that was killed before its commit
+    expect(await d.claim(keys, ['a', 'b'], 30_000)).toEqual(['in_flight', 'in_flight'])
   })
 
   it('answers a 25 000-record chunk in place: the half seen before duplicate, the rest claimed', async () => {
