@@ -3,8 +3,8 @@ import type { Store } from '../store/types.ts'
 import { createKeyTable } from './key-table.ts'
 import { createStoreDedupe } from './store-dedupe.ts'
 
-/** `unguarded`: the store did not answer and the record is published anyway (fail open). */
 /**
+ * `unguarded`: the store did not answer and the record is published anyway (fail open).
  * `in_flight`: another job holds the key and has not committed (still running, or stopped before its
  * commit). Not a duplicate: its record may never have been published.
  */

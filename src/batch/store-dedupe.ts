@@ -63,10 +63,4 @@ const k = (key: string) => `idem:{batch}:${key}`
 // A key in flight is held by a job that has not committed it (running, or killed before its commit):
 // counting it a duplicate would skip a record that may never have been published.
 const stateOf = (c: ClaimResult | undefined): KeyState =>
-  c === undefined || c.state === 'unavailable'
-    ? 'unguarded'
-    : c.state === 'claimed'
-      ? 'claimed'
-      : c.state === 'in_flight'
-        ? 'in_flight'
-        : 'duplicate'
+  c === undefined || c.state === 'unavailable' ? 'unguarded' : c.state === 'done' ? 'duplicate' : c.state
