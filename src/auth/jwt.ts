@@ -8,8 +8,9 @@ import {
   errors,
 } from 'jose'
 import type { JWTVerifyGetKey, CryptoKey as JoseKey } from 'jose'
-import { toHex, toBase64, type Bytes } from './encoding.ts'
+import { toHex, toBase64, utf8, type Bytes } from './encoding.ts'
 import { unauthorized } from './outcome.ts'
+import { timingSafeEqual } from './timing-safe.ts'
 import type { JwtScheme, RequestToVerify, VerifyEnv, VerifyOutcome } from './types.ts'
 
 // One remote key set per URL per isolate: jose caches keys and rate-limits refetches itself.
@@ -116,5 +117,7 @@ async function bodyMatches(claim: string, body: Bytes): Promise<boolean> {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', body))
   const b64 = toBase64(digest)
   const b64url = b64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
-  return claim === toHex(digest) || claim === b64 || claim === b64url
+  // Constant time like every other comparison on the auth path (the forms differ only in length).
+  const given = utf8(claim)
+  return [toHex(digest), b64, b64url].some((form) => timingSafeEqual(given, utf8(form)))
 }
