@@ -49,12 +49,17 @@ export type ResendLedger = {
   mark(id: string, outcome: 'published' | 'already_published', eventId: string): Promise<void>
 }
 
+/** `openLedger` refused: another re-send (another process) holds the ledger; try again later. */
+export class ResendBusy extends Error {
+  override readonly name = 'ResendBusy'
+}
+
 /** Where a runtime keeps DLQ and quarantine records (server: the spool directory). */
 export type DlqSource = {
   entries(): AsyncIterable<DlqEntry>
   /** Keys (DlqEntry.key) already re-sent, for listings; no lock taken. */
   resentIds(): Promise<ReadonlySet<string>>
-  /** Takes the ledger's lock (one re-send at a time across processes) until `close`. */
+  /** Takes the ledger's lock (one re-send at a time across processes) until `close`; ResendBusy while another holds it. */
   openLedger(): Promise<ResendLedger & { close(): Promise<void> }>
 }
 

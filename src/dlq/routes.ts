@@ -6,10 +6,10 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { Deps } from '../deps.ts'
-import { BadRequest, NotFound } from '../errors.ts'
+import { BadRequest, GatewayError, NotFound } from '../errors.ts'
 import { adminAuth } from '../middleware/admin-auth.ts'
 import type { AppEnv } from '../middleware/request-context.ts'
-import { findEntries, parseSince, resend, type DlqEntry, type DlqFilter, type DlqPort } from './resend.ts'
+import { findEntries, parseSince, resend, ResendBusy, type DlqEntry, type DlqFilter, type DlqPort } from './resend.ts'
 
 export const DLQ_ADMIN_TOKEN = 'TXGATE_DLQ_ADMIN_TOKEN'
 
@@ -65,7 +65,12 @@ export function mountDlqRoutes(app: Hono<AppEnv>, deps: Deps & { dlq?: DlqPort }
       throw new BadRequest('the body must be a JSON object of filters, e.g. {"provider":"stripe","dry_run":true}')
     })
     const { dryRun, ...filter } = filterOf(body, ResendBody)
-    const report = await resend({ ...deps, ...(port.mappings ? { mappings: port.mappings } : {}) }, port.source, filter, { dryRun })
+    const report = await resend({ ...deps, ...(port.mappings ? { mappings: port.mappings } : {}) }, port.source, filter, { dryRun }).catch(
+      (err: unknown) => {
+        // `txgate dlq resend` in another process holds the ledger: not a gateway fault, try again.
+        throw err instanceof ResendBusy ? new ResendRunning(err.message, { retryAfter: BUSY_RETRY_S }) : err
+      },
+    )
     deps.log.info('DLQ re-send over the admin endpoint', {
       event: 'dlq_resend_admin',
       request_id: c.get('requestId'),
@@ -82,6 +87,14 @@ export function mountDlqRoutes(app: Hono<AppEnv>, deps: Deps & { dlq?: DlqPort }
 }
 
 // --- Internal helpers ---
+
+const BUSY_RETRY_S = 10
+
+class ResendRunning extends GatewayError {
+  override readonly code = 'resend_running'
+  override readonly status = 409
+  override readonly title = 'Another DLQ re-send is running'
+}
 
 function summary(e: DlqEntry, resent: ReadonlySet<string>) {
   return { id: e.id, origin: e.origin, at: e.at, provider: e.provider, reason: e.reason, topic: e.record.topic, resent: resent.has(e.key) }

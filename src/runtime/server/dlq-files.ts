@@ -6,7 +6,7 @@ import { open, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseMappingFile } from '../../batch/mapping.ts'
 import type { Config, Settings } from '../../config.ts'
-import type { DlqEntry, DlqPort, DlqSource, ResendLedger } from '../../dlq/resend.ts'
+import { ResendBusy, type DlqEntry, type DlqPort, type DlqSource, type ResendLedger } from '../../dlq/resend.ts'
 import type { KafkaRecord } from '../../publish/types.ts'
 import * as files from './spool-files.ts'
 import { readSpool } from './spool-reader.ts'
@@ -26,7 +26,10 @@ export function createDlqFiles(opts: DlqFilesOptions): DlqSource {
   const { spoolDir: dir } = opts
   // One re-send at a time in this process (so a lock naming our pid is stale); the lock file keeps other processes out.
   let turn: Promise<unknown> = Promise.resolve()
-  const takeLock = () => files.takeLock(dir, LOCK, 'the DLQ re-send')
+  const takeLock = () =>
+    files.takeLock(dir, LOCK, 'the DLQ re-send').catch((err: unknown) => {
+      throw err instanceof files.LockHeld ? new ResendBusy(err.message) : err
+    })
 
   return {
     async *entries() {

@@ -113,11 +113,16 @@ export async function takeLock(dir: string, name = 'LOCK', what = `spool ${dir}`
   }
   const holder = Number((await readFile(path, 'utf8')).trim())
   if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isProcessAlive(holder)) {
-    throw new Error(`${what} is in use by process ${holder}`)
+    throw new LockHeld(`${what} is in use by process ${holder}`)
   }
   // The holder is gone (crash or kill -9): the lock is stale.
   await rm(path, { force: true })
   return takeLock(dir, name, what)
+}
+
+/** A live process holds the lock: the caller may try again once it is done. */
+export class LockHeld extends Error {
+  override readonly name = 'LockHeld'
 }
 
 export const releaseLock = (dir: string, name = 'LOCK'): Promise<void> => rm(join(dir, name), { force: true })

@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import stripe from '../../../providers/stripe.ts'
 import type { ResendReport } from '../../../src/dlq/resend.ts'
@@ -28,11 +31,11 @@ afterEach(async () => {
 })
 
 /** A gateway on a spool directory (the sink, as `npm start` has it) with the given Stripe module. */
-async function gateway(dir: string, store: Store, provider: AnyProvider, token: string | null = TOKEN) {
+async function gateway(dir: string, store: Store, provider: AnyProvider, token: string | null = TOKEN, extra: Record<string, string> = {}) {
   const spool = await openSpool({ dir, maxBytes: 1 << 24 })
   opened.push(spool)
   const g = createTestGateway(
-    { STRIPE_WEBHOOK_SECRET: SECRET, TXGATE_SPOOL_DIR: dir, ...(token ? { TXGATE_DLQ_ADMIN_TOKEN: token } : {}) },
+    { STRIPE_WEBHOOK_SECRET: SECRET, TXGATE_SPOOL_DIR: dir, ...(token ? { TXGATE_DLQ_ADMIN_TOKEN: token } : {}), ...extra },
     {
       providers: [provider],
       deps: {
@@ -157,16 +160,41 @@ describe('runtime/server: DLQ re-send after a mapping fix', () => {
     expect(await g.resend({ origin: 'quarantine' })).toMatchObject({ published: 0, already_published: 1 })
   })
 
-  it('the admin endpoint answers 401 without the token or with a wrong one, and does not exist while the token is unset', async () => {
+  it('the admin endpoint answers 401 without the token, with a wrong one or the metrics token, and does not exist while the token is unset', async () => {
     const dir = await tempDir('dlq')
-    const g = await gateway(dir, createMemoryStore(Date.now), stripe)
+    const g = await gateway(dir, createMemoryStore(Date.now), stripe, TOKEN, { TXGATE_ADMIN_TOKEN: 'metrics-token-for-tests' })
     const none = await g.admin('POST', '/resend', {}, null)
     expect(none.status).toBe(401)
     expect(none.headers.get('content-type')).toMatch(/problem\+json/)
     expect((await g.admin('GET', '', undefined, 'Bearer wrong')).status).toBe(401)
+    // Its own token: the one that opens /metrics does not re-send.
+    expect((await g.admin('POST', '/resend', {}, 'Bearer metrics-token-for-tests')).status).toBe(401)
     expect((await g.admin('GET', '')).status).toBe(200)
     await g.close()
     const off = await gateway(dir, createMemoryStore(Date.now), stripe, null)
     expect((await off.admin('POST', '/resend', {})).status).toBe(404)
+  })
+
+  it('answers 409 resend_running with Retry-After while txgate dlq resend in another process holds the ledger', async () => {
+    const dir = await tempDir('dlq')
+    const store = createMemoryStore(Date.now)
+    const before = await gateway(dir, store, brokenStripe)
+    expect((await before.sendStripe('evt_busy_1')).status).toBe(200)
+    await before.close()
+    const g = await gateway(dir, store, stripe)
+    const holder = spawn('sleep', ['60'])
+    try {
+      await writeFile(join(dir, 'dlq-resend.lock'), String(holder.pid))
+      const busy = await g.admin('POST', '/resend', {})
+      expect(busy.status).toBe(409)
+      expect(busy.headers.get('retry-after')).toBe('10')
+      expect(await busy.json()).toMatchObject({ code: 'resend_running', detail: expect.stringContaining(`process ${holder.pid}`) })
+      expect(await spooled(dir, 'transactions.realtime')).toHaveLength(0)
+    } finally {
+      const gone = new Promise((resolve) => holder.once('exit', resolve))
+      holder.kill()
+      await gone
+    }
+    expect(await g.resend({})).toMatchObject({ matched: 1, published: 1 })
   })
 })
