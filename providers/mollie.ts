@@ -1,6 +1,6 @@
 /** @module Mollie (next-gen webhooks): `X-Mollie-Signature: sha256=<hex>` HMAC-SHA256 of the raw body; paid payment links. */
 import { z } from 'zod'
-import { defineProvider, hmac, parseRfc3339 } from '../src/provider/define.ts'
+import { defineProvider, hmac, parseRfc3339, type BatchMapping } from '../src/provider/define.ts'
 
 // https://docs.mollie.com/reference/webhooks-new and …/webhooks-best-practices — a next-gen
 // webhook subscription has a signing secret; the header is `sha256=<hex>` (Mollie's SDKs also take
@@ -54,6 +54,30 @@ const transaction = z.object({
   }),
 })
 
+// A settlement's payments, captures and refunds (Settlements API `GET /v2/settlements/{id}/payments`,
+// `/captures`, `/refunds`; https://docs.mollie.com/reference/list-settlement-payments — "the same
+// format as the List payments endpoint"): the objects under `_embedded`, one per line
+// (`jq -c '._embedded.payments[]'`). `amount.value` is a decimal string in major units
+// ("75.00"), `status` is `paid`, `succeeded` or `refunded`, `resource` says which list the row
+// came from. `createdAt` is the time every one of them carries (`paidAt` is on payments only).
+// `method` is Mollie's id as is (`creditcard`; the webhook path's renaming is not applied);
+// captures and refunds carry none.
+const batch: BatchMapping = {
+  format: 'ndjson',
+  column_mapping: {
+    transaction_id: 'id',
+    timestamp: 'createdAt',
+    amount: 'amount.value',
+    currency: 'amount.currency',
+    status: 'status',
+    payment_method: 'method',
+    customer_id: 'customerId',
+    event_type: 'resource',
+  },
+  transformations: { timestamp: 'iso8601', amount: 'decimal_to_minor' },
+  defaults: { payment_method: 'unknown' },
+}
+
 export default defineProvider({
   id: 'mollie',
   name: 'Mollie',
@@ -89,4 +113,5 @@ export default defineProvider({
     }
   },
   rateLimit: { ratePerSec: 200, burst: 400 },
+  batch,
 })

@@ -1,6 +1,6 @@
 /** @module Razorpay: `X-Razorpay-Signature` = hex HMAC-SHA256 of the raw body with the webhook secret; payment and refund events. */
 import { z } from 'zod'
-import { defineProvider, fromUnixSeconds, hmac } from '../src/provider/define.ts'
+import { defineProvider, fromUnixSeconds, hmac, type BatchMapping } from '../src/provider/define.ts'
 
 // https://razorpay.com/docs/webhooks/validate-test — no signed time. The de-duplication key comes
 // from the signed body, not from the unsigned `X-Razorpay-Event-Id` header (a replay could change it).
@@ -45,6 +45,29 @@ const transaction = z.union([
   z.object({ event: z.string().min(1), payload: z.object({ payment: z.object({ entity: payment }) }) }),
 ])
 
+// The settlement recon report (Settlements API `GET /v1/settlements/recon/combined`, documented at
+// https://razorpay.com/docs/api/settlements/ and in razorpay-node's documents/settlement.md): one
+// item per settled entity — `entity_id` (`pay_…`, `rfnd_…`, `trf_…`, `adj_…`), `type` (payment,
+// refund, transfer, adjustment), `amount` already in the currency's subunit, `currency`,
+// `created_at` in Unix seconds, `method` (null for transfers and adjustments). The API answers
+// JSON (`{"items": [...]}`); the file is its items one per line (`jq -c '.items[]'`). Every item
+// is settled, so its `type` is the status, as in Mercado Pago's settlement report; `method` is
+// kept as Razorpay spells it (`netbanking`), the webhook path's renaming is not applied here.
+const batch: BatchMapping = {
+  format: 'ndjson',
+  column_mapping: {
+    transaction_id: 'entity_id',
+    timestamp: 'created_at',
+    amount: 'amount',
+    currency: 'currency',
+    status: 'type',
+    payment_method: 'method',
+    event_type: 'type',
+  },
+  transformations: { timestamp: 'unix_to_iso8601', amount: 'keep_as_integer' },
+  defaults: { payment_method: 'unknown' },
+}
+
 const objectId = (e: z.infer<typeof envelope>) => e.payload.refund?.entity.id ?? e.payload.payment?.entity.id ?? ''
 
 export default defineProvider({
@@ -86,4 +109,5 @@ export default defineProvider({
     }
   },
   rateLimit: { ratePerSec: 200, burst: 400 },
+  batch,
 })
