@@ -2,6 +2,7 @@
 import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml'
 import { z } from 'zod'
 import { BatchMappingSchema } from '../batch/mapping.ts'
+import { BreakerSchema } from './breaker.ts'
 import { ScheduleSchema } from './schedule.ts'
 import { HttpPollSchema } from './kinds/http-poll.ts'
 import { S3Schema } from './kinds/s3.ts'
@@ -16,6 +17,8 @@ const common = {
   mapping: BatchMappingSchema.optional(),
   /** A cron expression (croner); absent = pulled only by `txgate pull`. */
   schedule: ScheduleSchema.optional(),
+  /** Consecutive failed runs that open the source's circuit, and its cool-down before a trial. */
+  breaker: BreakerSchema,
 }
 
 /** One line per kind: a new kind is a file under kinds/ and an entry here. */
