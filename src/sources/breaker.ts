@@ -100,3 +100,11 @@ function stableJson(v: unknown): string {
   }
   return JSON.stringify(v) ?? 'null'
 }
+
+/** Where the health is kept: beside the checkpoints (the same PostgreSQL database, or the same folder). */
+export type HealthStore = {
+  readonly kind: 'postgres' | 'file'
+  get(source: string): Promise<SourceHealth | undefined>
+  set(source: string, health: SourceHealth): Promise<void>
+  close(): Promise<void>
+}
