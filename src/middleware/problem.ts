@@ -4,13 +4,17 @@ import type { Deps } from '../deps.ts'
 import { GatewayError } from '../errors.ts'
 import { auditContext, auditError, reasonOf } from '../observability/audit.ts'
 import type { Logger } from '../observability/log.ts'
+import { redactText } from '../observability/redact.ts'
 import type { AppEnv } from './request-context.ts'
 
 export function problemResponse(err: GatewayError, requestId: string): Response {
   const headers = new Headers({ 'content-type': 'application/problem+json', ...err.headers })
   if (err.retryAfter !== undefined) headers.set('retry-after', String(err.retryAfter))
   headers.set('x-request-id', requestId)
-  return new Response(JSON.stringify(err.toProblem(requestId)), { status: err.status, headers })
+  const problem = err.toProblem(requestId)
+  // A detail may quote the request (a provider or tenant id from the path): never a card number or credential.
+  problem.detail = redactText(problem.detail)
+  return new Response(JSON.stringify(problem), { status: err.status, headers })
 }
 
 export function createErrorHandler(log: Logger, clientIp?: Deps['clientIp']) {

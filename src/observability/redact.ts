@@ -48,7 +48,7 @@ export function createRedactor(secrets: readonly string[] = []): Redactor {
     return v
   }
   const text = (s: string): string => {
-    let out = MAY_BE_SENSITIVE.test(s) ? s.replace(SENSITIVE_TEXT, replace) : s
+    let out = redactText(s)
     for (const k of known) if (out.includes(k)) out = out.split(k).join(REDACTED)
     return out
   }
@@ -67,6 +67,14 @@ export function createRedactor(secrets: readonly string[] = []): Redactor {
     return out
   }
   return (fields) => object(fields, 0)
+}
+
+/**
+ * The pattern rules alone (credentials, signatures, secret formats, card numbers), without the
+ * configured secrets: for text a client is shown, such as a problem's detail quoting the request.
+ */
+export function redactText(s: string): string {
+  return MAY_BE_SENSITIVE.test(s) ? s.replace(SENSITIVE_TEXT, replace) : s
 }
 
 /** True for a digit string passing the Luhn check (what every card number does). */
