@@ -1,6 +1,6 @@
 /** @module Square: `x-square-hmacsha256-signature` = base64 HMAC-SHA256 of (notification URL + body); payment events. */
 import { z } from 'zod'
-import { defineProvider, hmac, parseRfc3339 } from '../src/provider/define.ts'
+import { defineProvider, hmac, parseRfc3339, type BatchMapping } from '../src/provider/define.ts'
 
 // https://developer.squareup.com/docs/webhooks/step3validate — the URL is the subscription's
 // notification URL exactly as registered (behind a proxy the request's own URL differs, so it is a
@@ -40,6 +40,27 @@ const transaction = z.object({
   }),
 })
 
+// A payout's entries (Payouts API `GET /v2/payouts/{payout_id}/payout-entries`;
+// https://developer.squareup.com/docs/payouts-api/list-payout-entries and the PayoutEntry object):
+// the `payout_entries` one per line (`jq -c '.payout_entries[]'`). `gross_amount_money.amount` is
+// already in the currency's smallest unit and negative for money going out (a REFUND is -5000);
+// `type` (CHARGE, REFUND, FEE, ADJUSTMENT, DISPUTE …) is the status, lower-cased, as nothing else
+// carries one. An entry names no payment method; the payment it belongs to
+// (`type_charge_details.payment_id`, `type_refund_details.payment_id`) stays in raw_payload.
+const batch: BatchMapping = {
+  format: 'ndjson',
+  column_mapping: {
+    transaction_id: 'id',
+    timestamp: 'effective_at',
+    amount: 'gross_amount_money.amount',
+    currency: 'gross_amount_money.currency_code',
+    status: 'type',
+    event_type: 'type',
+  },
+  transformations: { timestamp: 'iso8601', amount: 'keep_as_integer' },
+  defaults: { payment_method: 'unknown' },
+}
+
 export default defineProvider({
   id: 'square',
   name: 'Square',
@@ -71,4 +92,5 @@ export default defineProvider({
     customerId: p.customer_id ?? null,
   }),
   rateLimit: { ratePerSec: 200, burst: 400 },
+  batch,
 })
