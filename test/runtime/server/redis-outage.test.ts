@@ -64,6 +64,18 @@ describe('Redis dies mid-load', () => {
     expect(degraded.some((a) => a.degraded === 'store-down')).toBe(true)
     expect(g.output()).toMatch(/store unavailable, failing open/)
 
+    // The gateway's own count of fail-open decisions is the answers' count, reason by reason.
+    const metrics = await (await fetch(`${g.url}/metrics`)).text()
+    for (const reason of ['down', 'timeout']) {
+      const counted = Number(new RegExp(`^txgate_store_fail_open_total\\{provider="stripe",reason="${reason}"\\} (\\d+)$`, 'm').exec(metrics)?.[1] ?? 0)
+      expect(counted, `fail_open reason=${reason}`).toBe(degraded.filter((a) => a.degraded === `store-${reason}`).length)
+    }
+    console.info(
+      `redis outage: ${answers.length} sent, ${answers.filter((a) => a.status === 200).length} answered 200 ` +
+        `(${degraded.length} fail-open: ${degraded.filter((a) => a.degraded === 'store-down').length} store-down, ` +
+        `${degraded.filter((a) => a.degraded === 'store-timeout').length} store-timeout; ${answers.length - degraded.length} guarded)`,
+    )
+
     await g.stop('SIGKILL') // no graceful flush: what was answered 200 must already be on disk
     const acknowledged = answers.map((a) => (JSON.parse(a.text) as { event_id: string }).event_id)
     const stored = new Set<string>()
