@@ -1,7 +1,9 @@
-import { readdir } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
 import { providers } from '../../providers/index.ts'
 import { createRegistry } from '../../src/provider/registry.ts'
+
+const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8')
 
 describe('providers: registry', () => {
   it('registers every module under providers/ exactly once, with id = file name', async () => {
@@ -18,12 +20,34 @@ describe('providers: registry', () => {
     expect(providers.map((p) => p.id).filter((id) => !cases.includes(id))).toEqual([])
   })
 
-  it("has a row in the README's Providers table for every registered provider", async () => {
-    const { readFile } = await import('node:fs/promises')
-    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8')
-    const section = /^## Providers\n([\s\S]*?)(?=^## )/m.exec(readme)?.[1] ?? ''
-    const rows = [...section.matchAll(/^\| `([a-z0-9_-]+)` \|/gm)].map((m) => m[1])
-    expect(providers.map((p) => p.id).filter((id) => !rows.includes(id))).toEqual([])
+  // README.md has two provider tables: the settings table under "Provider secrets" and the
+  // catalogue under "## Providers". Each must list exactly the registered providers, and the
+  // catalogue's "batch export" cell says whether the module has a batch mapping.
+  describe('README provider tables', () => {
+    const ids = providers.map((p) => p.id).sort()
+    const tables = {
+      'Provider secrets': tableAfter(readme, /^Provider secrets\b.*$/m),
+      Providers: tableAfter(readme, /^## Providers$/m),
+    }
+
+    for (const [name, rows] of Object.entries(tables)) {
+      it(`the ${name} table has one row per registered provider and none for another`, () => {
+        const named = rows.map((r) => r.id)
+        expect(named.length).toBeGreaterThan(0)
+        for (const r of rows) expect(r.cells.length, `cells in the row of ${r.id}`).toBe(r.header.length)
+        expect(named.filter((id, i) => named.indexOf(id) !== i), 'rows named twice').toEqual([])
+        expect(ids.filter((id) => !named.includes(id)), 'registered, without a row').toEqual([])
+        expect(named.filter((id) => !ids.includes(id)), 'rows naming no registered provider').toEqual([])
+      })
+    }
+
+    it("the Providers table's batch export cell is '—' exactly for the providers without a batch mapping", () => {
+      const header = tables.Providers[0]?.header ?? []
+      const col = header.indexOf('batch export')
+      expect(col).toBeGreaterThan(0)
+      const noExport = tables.Providers.filter((r) => r.cells[col] === '—').map((r) => r.id).sort()
+      expect(noExport).toEqual(providers.filter((p) => p.batch === undefined).map((p) => p.id).sort())
+    })
   })
 
   it('refuses duplicate and non-URL-safe ids, and never resolves prototype names', () => {
@@ -46,3 +70,26 @@ describe('providers: registry', () => {
     }
   })
 })
+
+type Row = { id: string; cells: string[]; header: string[] }
+
+/** The rows of the first Markdown table after `marker`, keyed by the backquoted id in their first cell. */
+function tableAfter(text: string, marker: RegExp): Row[] {
+  const start = marker.exec(text)
+  if (!start) throw new Error(`README has no ${String(marker)}`)
+  const lines = text.slice(start.index).split('\n')
+  const first = lines.findIndex((l) => l.startsWith('|'))
+  const table: string[] = []
+  for (const line of lines.slice(first)) {
+    if (!line.startsWith('|')) break
+    table.push(line)
+  }
+  // Split on cell bars only: a `|` inside backquotes (`publicKey|hex`) belongs to the cell.
+  const cells = (line: string) => line.slice(1, -1).split(/\|(?=(?:[^`]*`[^`]*`)*[^`]*$)/).map((c) => c.trim())
+  const [head, , ...body] = table
+  const header = cells(head ?? '')
+  return body.map((line) => {
+    const c = cells(line)
+    return { id: /^`([^`]+)`$/.exec(c[0] ?? '')?.[1] ?? `(row without a backquoted id: ${line.slice(0, 40)})`, cells: c, header }
+  })
+}
