@@ -1,6 +1,6 @@
 /** @module Braintree: form fields `bt_signature` (`publicKey|hex HMAC-SHA1` pairs) and `bt_payload` (base64 XML); transaction notifications. */
 import { z } from 'zod'
-import { defineProvider, itemHmac, parseRfc3339, type BatchMapping } from '../src/provider/define.ts'
+import { defineProvider, itemHmac, parseRfc3339, type BatchMapping, type ChallengeAnswer } from '../src/provider/define.ts'
 import { readXml, type XmlValue } from './braintree.data.ts'
 
 // https://developer.paypal.com/braintree/docs/guides/webhooks/parse — the HMAC-SHA1 key is the SHA-1
@@ -172,6 +172,29 @@ const batch: BatchMapping = {
   transformations: { timestamp: 'format:MM/DD/YYYY HH:mm:ss', amount: 'decimal_to_minor' },
 }
 
+// Endpoint verification (the SDK's `webhookNotification.verify(challenge)`): Braintree GETs the URL
+// with `?bt_challenge=<hex>` and expects `publicKey|hex HMAC-SHA1(SHA-1(private key), challenge)`,
+// answered here with the first configured key pair. The SDK refuses a challenge that is not 20–32
+// lower-case hex digits, and so does this: the key is the one that signs `bt_payload`, and a
+// base64 payload made of hex digits alone cannot be notification XML, so the answer can never be
+// replayed as a notification's signature.
+const CHALLENGE = /^[a-f0-9]{20,32}$/
+
+async function answerChallenge(query: URLSearchParams, secrets: (name: string) => readonly string[]): Promise<ChallengeAnswer | undefined> {
+  const challenge = query.get('bt_challenge')
+  if (challenge === null) return undefined
+  if (!CHALLENGE.test(challenge)) return { ok: false, reason: 'bt_challenge must be 20 to 32 lower-case hex digits' }
+  const pair = secrets('BRAINTREE_API_KEYS').find((s) => s.indexOf(':') > 0 && !s.endsWith(':'))
+  if (pair === undefined) return { ok: false, reason: 'BRAINTREE_API_KEYS holds no <public key>:<private key> pair' }
+  const colon = pair.indexOf(':')
+  const utf8 = (text: string) => new TextEncoder().encode(text)
+  const keyBytes = await crypto.subtle.digest('SHA-1', utf8(pair.slice(colon + 1)))
+  const key = await crypto.subtle.importKey('raw', keyBytes, { name: 'HMAC', hash: 'SHA-1' }, false, ['sign'])
+  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, utf8(challenge)))
+  const hex = Array.from(mac, (b) => b.toString(16).padStart(2, '0')).join('')
+  return { ok: true, body: `${pair.slice(0, colon)}|${hex}` }
+}
+
 export default defineProvider({
   id: 'braintree',
   name: 'Braintree',
@@ -214,4 +237,5 @@ export default defineProvider({
   },
   rateLimit: { ratePerSec: 200, burst: 400 },
   batch,
+  challenge: answerChallenge,
 })

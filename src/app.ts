@@ -69,6 +69,19 @@ export function createApp(given: Deps) {
     const err = new MethodNotAllowed(`${c.req.method} is not allowed here; use POST`)
     return problemResponse(err, c.get('requestId'))
   }
+  // A provider's endpoint verification (Braintree's `?bt_challenge=`) is a GET to the same URL;
+  // any other GET is refused as before.
+  const verification = async (c: Context<AppEnv>, tenant: string | undefined) => {
+    const providerId = c.req.param('provider') ?? ''
+    const answer = await webhooks.challenge(providerId, new URL(c.req.url).searchParams, tenant)
+    if (answer === undefined) return notAllowed(c)
+    c.set('providerId', providerId)
+    if (tenant !== undefined) c.set('tenantId', tenant)
+    c.set('outcome', 'ignored') // answered, nothing published
+    return c.text(answer, 200)
+  }
+  app.get('/webhooks/v1/:provider/events', (c) => verification(c, undefined))
+  app.get('/webhooks/v1/:provider/events/:tenant', (c) => verification(c, c.req.param('tenant')))
   app.all('/webhooks/v1/:provider/events', notAllowed)
   app.all('/webhooks/v1/:provider/events/:tenant', notAllowed)
 

@@ -1,7 +1,7 @@
 /** @module The real-time path: body → authenticate → parse → rate limit + claim → normalize → publish. */
 import type { VerifyEnv } from '../auth/types.ts'
 import type { Deps } from '../deps.ts'
-import { GatewayError, UnknownProvider, UnknownTenant, Unavailable } from '../errors.ts'
+import { BadRequest, GatewayError, UnknownProvider, UnknownTenant, Unavailable } from '../errors.ts'
 import { SCHEMA_VERSION } from '../message/schema.ts'
 import type { DlqMessage } from '../message/schema.ts'
 import { NO_METRICS } from '../observability/metrics.ts'
@@ -63,6 +63,12 @@ export type HandleOptions = {
 export type WebhookHandler = {
   /** `tenant`: from `/webhooks/v1/{provider}/events/{tenant}`; undefined on the default route. */
   handle(providerId: string, req: Request, trace: TraceContext, tenant?: string, opts?: HandleOptions): Promise<WebhookResult>
+  /**
+   * A GET's verification handshake (provider.challenge): the text to answer with, or undefined
+   * when the provider has none for this query. An unconfigured provider or tenant is a 404 and a
+   * refused challenge a 400, as for a POST.
+   */
+  challenge(providerId: string, query: URLSearchParams, tenant?: string): Promise<string | undefined>
   /** Whether the tenant has credentials of its own for the provider. */
   servesTenant(providerId: string, tenant: string): boolean
 }
@@ -194,6 +200,16 @@ export function createWebhookHandler(deps: Deps): WebhookHandler {
   }
 
   return {
+    async challenge(providerId, query, tenant) {
+      const base = routes.get(providerId)
+      if (!base?.provider.challenge) return undefined
+      if (tenant === undefined && !base.plan.configured) throw new UnknownProvider(`no configured provider "${providerId}"`)
+      const route = tenant === undefined ? base : tenantRoute(base, tenant)
+      const answer = await base.provider.challenge(query, route.env.secrets)
+      if (answer === undefined) return undefined
+      if (!answer.ok) throw new BadRequest(answer.reason)
+      return answer.body
+    },
     servesTenant(providerId, tenant) {
       const base = routes.get(providerId)
       if (!base) return false

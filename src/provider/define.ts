@@ -3,7 +3,7 @@ import type { Provider } from './types.ts'
 
 export { basic, certSignature, hmac, itemHmac, jwt, standardWebhooks } from '../auth/schemes.ts'
 export { fromUnixMillis, fromUnixSeconds, parseRfc3339, parseTimestamp } from '../message/timestamp.ts'
-export type { Fields, ItemContext, Provider, RateLimitRule } from './types.ts'
+export type { ChallengeAnswer, Fields, ItemContext, Provider, RateLimitRule } from './types.ts'
 export type { BatchMapping } from '../batch/mapping.ts'
 
 /** Identity helper that gives a provider module its types. */

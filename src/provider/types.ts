@@ -27,6 +27,9 @@ export type RateLimitRule = {
   burst: number
 }
 
+/** The text a verification GET is answered with, or why its challenge is refused (400). */
+export type ChallengeAnswer = { ok: true; body: string } | { ok: false; reason: string }
+
 export type Provider<E = unknown, T = unknown, I = E> = {
   /** = file name = URL segment = Kafka key prefix. */
   id: string
@@ -59,6 +62,12 @@ export type Provider<E = unknown, T = unknown, I = E> = {
   toleranceSec?: number
   /** Fixed text body for every 200 (Adyen expects `[accepted]`); default: JSON. */
   acknowledgement?: string
+  /**
+   * An endpoint-verification handshake the provider sends as a GET to the webhook URL (Braintree's
+   * `?bt_challenge=`), answered from the route's secrets (a tenant route's own); undefined when the
+   * query is not one, which answers 405 like any other GET. Pure: no I/O.
+   */
+  challenge?(query: URLSearchParams, secrets: (name: string) => readonly string[]): Promise<ChallengeAnswer | undefined>
   /** How the provider's files read (settlement / export files); a YAML mapping file can override it. */
   batch?: BatchMapping
 }

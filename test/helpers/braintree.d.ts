@@ -12,6 +12,8 @@ declare module 'braintree' {
       webhookNotification: {
         /** Rejects with InvalidSignatureError when the signature does not verify. */
         parse(signature: string, payload: string): Promise<{ kind: string; timestamp: Date }>
+        /** The endpoint-verification answer `publicKey|hex HMAC-SHA1(SHA-1(privateKey), challenge)`; throws on a non-hex challenge. */
+        verify(challenge: string): string
       }
     }
     const Environment: { Sandbox: unknown; Production: unknown }

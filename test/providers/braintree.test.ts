@@ -128,6 +128,43 @@ describe('provider: braintree (special cases)', () => {
     })
   })
 
+  describe('endpoint verification: GET ?bt_challenge=', () => {
+    const get = (g: ReturnType<typeof gateway>, path: string) => g.app.request(`http://gateway.test/webhooks/v1/${path}`)
+    const challenge = '38a5fc0e3b8b27c4ad6ba35c2f4cbd7e'
+
+    it("answers exactly what the SDK's webhookNotification.verify answers, and publishes nothing", async () => {
+      const g = gateway()
+      const res = await get(g, `braintree/events?bt_challenge=${challenge}`)
+      expect(res.status).toBe(200)
+      expect(await res.text()).toBe(gatewayFor(current).webhookNotification.verify(challenge))
+      expect(g.publisher.records).toHaveLength(0)
+    })
+
+    it("answers with the first configured key pair, and on a tenant route with that tenant's own", async () => {
+      const g = createTestGateway({ BRAINTREE_API_KEYS: `${current},${previous}`, BRAINTREE_API_KEYS__ACME: previous })
+      expect(await (await get(g, `braintree/events?bt_challenge=${challenge}`)).text()).toBe(gatewayFor(current).webhookNotification.verify(challenge))
+      expect(await (await get(g, `braintree/events/acme?bt_challenge=${challenge}`)).text()).toBe(gatewayFor(previous).webhookNotification.verify(challenge))
+      expect((await get(g, `braintree/events/other?bt_challenge=${challenge}`)).status).toBe(404)
+    })
+
+    it('refuses a challenge the SDK refuses (not 20-32 lower-case hex) with 400', async () => {
+      const g = gateway()
+      for (const bad of ['not-hex-at-all-0123456789', 'ABCDEF0123456789ABCDEF', 'abc', 'a'.repeat(33)]) {
+        expect(() => gatewayFor(current).webhookNotification.verify(bad), bad).toThrow()
+        const res = await get(g, `braintree/events?bt_challenge=${encodeURIComponent(bad)}`)
+        expect(res.status, bad).toBe(400)
+        expect(await problemCode(res)).toBe('bad_request')
+      }
+    })
+
+    it('leaves every other GET a 405, and an unconfigured Braintree a 404', async () => {
+      const g = gateway()
+      expect((await get(g, 'braintree/events')).status).toBe(405)
+      expect((await get(g, `stripe/events?bt_challenge=${challenge}`)).status).toBe(405)
+      expect((await get(createTestGateway({}), `braintree/events?bt_challenge=${challenge}`)).status).toBe(404)
+    })
+  })
+
   it('the XML reader never throws on any text, and refuses nesting deeper than 64 elements', () => {
     fc.assert(
       fc.property(fc.string({ unit: fc.constantFrom('<', '>', '/', 'a', ' ', '=', '"', '&', ';', '#', 'x', '?', '!') }), (text) => {
