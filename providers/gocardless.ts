@@ -4,8 +4,10 @@ import { defineProvider, hmac, parseRfc3339 } from '../src/provider/define.ts'
 
 // https://developer.gocardless.com/getting-started/staying-up-to-date-with-webhooks — one POST holds
 // up to 250 events; each is its own message, de-duplicated on its event id (`EV…`; nothing signs a
-// time). GoCardless asks for 498 on a bad signature; txgate answers 401 like every provider, and
-// GoCardless retries either way.
+// time). GoCardless's API reference says a webhook with an invalid signature "must return a 498
+// Token Invalid error"; txgate answers 401 unauthorized, DESIGN's one status for a bad signature on
+// every provider (the conformance table asserts it, and alerts and metrics count it as such); the
+// reference ties no other behaviour to the 498, and both are a non-2xx answer.
 //
 // GoCardless events are thin: they name the payment (`links.payment`) and what happened to it
 // (`action`), never its amount. txgate does no I/O in a provider, so an event is published when its
