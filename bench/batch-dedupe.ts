@@ -41,6 +41,7 @@ const perKeyOnly = (s: Store): Store => ({
   claim: (...a) => s.claim(...a),
   commit: (...a) => s.commit(...a),
   release: (...a) => s.release(...a),
+  renew: (...a) => s.renew(...a),
   ping: () => s.ping(),
 })
 

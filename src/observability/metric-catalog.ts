@@ -166,6 +166,11 @@ export const CATALOG = {
     help: 'Requests let through unguarded because the store did not answer (fail open).',
     labels: [provider, { name: 'reason', values: ['timeout', 'down'] }],
   },
+  txgate_idempotency_takeovers_total: {
+    type: 'counter',
+    help: 'Claims taken over after their holder stopped before answering (republished under the same event_id).',
+    labels: [provider],
+  },
   // --- Batch ---
   txgate_batch_jobs_total: {
     type: 'counter',

@@ -13,6 +13,7 @@ import type { ClaimResult, LimitResult, StoreFailure } from '../store/types.ts'
 import {
   idempotencyStoreKey,
   inFlightError,
+  logTakeover,
   toClaim,
   type Claim,
   type Idempotency,
@@ -69,13 +70,16 @@ export function createAdmission(
         { key: limitKey, rule: req.rule, nowMs: req.now },
         claims,
         config.inFlightTtlMs,
+        config.idempotencyTtlMs,
       )
     }
     const limit = await limiter.take(limitKey, req.rule, req.now)
     const results: ClaimResult[] = []
     if (limit.ok)
       for (const c of claims)
-        results.push(await store.claim(c.key, c.eventId, config.inFlightTtlMs))
+        results.push(
+          await store.claim(c.key, c.eventId, config.inFlightTtlMs, config.idempotencyTtlMs),
+        )
     return { limit, claims: results }
   }
 
@@ -92,6 +96,10 @@ export function createAdmission(
         const w = wanted[i]
         const k = unique[i]
         if (w && k !== undefined) claims.set(k, toClaim(r, w.key, w.eventId))
+        if (r.state === 'claimed' && r.eventId && w) {
+          logTakeover(deps.log, w.key, r.eventId)
+          deps.metrics?.count('txgate_idempotency_takeovers_total', { provider: req.provider })
+        }
       })
       const gate = createGate(claims, idempotency)
 

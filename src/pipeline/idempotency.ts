@@ -29,7 +29,8 @@ export const idempotencyStoreKey = (scope: string, idempotencyKey: string): stri
 export function toClaim(r: ClaimResult, key: string, eventId: string): Claim {
   switch (r.state) {
     case 'claimed':
-      return { state: 'claimed', key, eventId }
+      // A taken-over claim keeps the id its first holder may already have published under.
+      return { state: 'claimed', key, eventId: r.eventId ?? eventId }
     case 'done':
       return { state: 'duplicate', answer: r.answer }
     case 'in_flight':
@@ -43,6 +44,17 @@ export function toClaim(r: ClaimResult, key: string, eventId: string): Claim {
         ...(r.detail ? { detail: r.detail } : {}),
       }
   }
+}
+
+/**
+ * A claim whose holder stopped before answering (killed, or its lease ran out mid-publish) was
+ * taken over: the event goes out again under its first id, which consumers dedupe on.
+ */
+export function logTakeover(log: Logger, key: string, eventId: string): void {
+  log.warn('idempotency: took over an expired in-flight claim; republishing under its event id', {
+    key,
+    event_id: eventId,
+  })
 }
 
 /** The 409 for a duplicate still in flight; it names the first copy's event id. */
@@ -61,7 +73,9 @@ export function createIdempotency(
   return {
     async claim(scope, idempotencyKey, eventId) {
       const key = idempotencyStoreKey(scope, idempotencyKey)
-      return toClaim(await store.claim(key, eventId, opts.inFlightTtlMs), key, eventId)
+      const r = await store.claim(key, eventId, opts.inFlightTtlMs, opts.ttlMs)
+      if (r.state === 'claimed' && r.eventId) logTakeover(log, key, r.eventId)
+      return toClaim(r, key, eventId)
     },
     async commit(claim, outcome) {
       if (claim.state !== 'claimed' && claim.state !== 'unguarded') return

@@ -2,7 +2,11 @@
 import type { RateLimitRule } from '../provider/types.ts'
 import type { ClaimResult, Health, IdempotencyAnswer, Limiter, LimitResult, Store } from './types.ts'
 
-type Entry = { value: { inFlight: string } | { done: IdempotencyAnswer }; expiresAt: number }
+/** An in-flight claim is a lease until `leaseUntil`; its id is kept until `expiresAt` (scripts.ts CLAIM_FN). */
+type Entry = {
+  value: { inFlight: string; leaseUntil: number } | { done: IdempotencyAnswer }
+  expiresAt: number
+}
 
 // Each write looks at a few of the oldest entries: expiry cost stays constant per request
 // instead of a walk over the whole map every so often.
@@ -58,14 +62,21 @@ export function createMemoryStore(clock: () => number, options: MemoryStoreOptio
   }
 
   // Synchronous, so the many-key methods are the same steps in order, with no await between keys.
-  const claim = (key: string, eventId: string, inFlightTtlMs: number): ClaimResult => {
+  const claim = (key: string, eventId: string, leaseMs: number, holdMs = leaseMs): ClaimResult => {
+    const now = clock()
     const e = live(key)
     if (e) {
-      return 'done' in e.value
-        ? { state: 'done', answer: e.value.done }
-        : { state: 'in_flight', eventId: e.value.inFlight }
+      if ('done' in e.value) return { state: 'done', answer: e.value.done }
+      if (e.value.leaseUntil > now) return { state: 'in_flight', eventId: e.value.inFlight }
+      // The lease ran out with the id kept: take it over under that id.
+      e.value.leaseUntil = now + leaseMs
+      e.expiresAt = now + Math.max(leaseMs, holdMs)
+      return { state: 'claimed', eventId: e.value.inFlight }
     }
-    entries.set(key, { value: { inFlight: eventId }, expiresAt: clock() + inFlightTtlMs })
+    entries.set(key, {
+      value: { inFlight: eventId, leaseUntil: now + leaseMs },
+      expiresAt: now + Math.max(leaseMs, holdMs),
+    })
     sweep()
     return { state: 'claimed' }
   }
@@ -74,19 +85,37 @@ export function createMemoryStore(clock: () => number, options: MemoryStoreOptio
     entries.set(key, { value: { done: answer }, expiresAt: clock() + ttlMs })
     sweep()
   }
-  const release = (key: string, eventId: string): void => {
+  const held = (key: string, eventId: string) => {
     const e = live(key)
-    if (e && 'inFlight' in e.value && e.value.inFlight === eventId) entries.delete(key)
+    return e && 'inFlight' in e.value && e.value.inFlight === eventId && e.value.leaseUntil > clock()
+      ? e
+      : undefined
+  }
+  const release = (key: string, eventId: string): void => {
+    const e = held(key, eventId)
+    if (!e || !('inFlight' in e.value)) return
+    // Kept past its lease (a hold): the id stays for the retry; else the key goes.
+    if (e.expiresAt > e.value.leaseUntil) e.value.leaseUntil = 0
+    else entries.delete(key)
+  }
+  const renew = (key: string, eventId: string, leaseMs: number): boolean => {
+    const e = held(key, eventId)
+    if (!e || !('inFlight' in e.value)) return false
+    const hold = e.expiresAt > e.value.leaseUntil
+    e.value.leaseUntil = clock() + leaseMs
+    if (!hold) e.expiresAt = e.value.leaseUntil
+    return true
   }
 
   return {
     kind: 'memory',
     shared: false,
-    claim: async (key, eventId, inFlightTtlMs) => claim(key, eventId, inFlightTtlMs),
+    claim: async (key, eventId, inFlightTtlMs, holdMs) => claim(key, eventId, inFlightTtlMs, holdMs),
     commit: async (key, answer, ttlMs) => commit(key, answer, ttlMs),
     release: async (key, eventId) => release(key, eventId),
-    claimMany: async (claims, inFlightTtlMs) =>
-      claims.map((c) => claim(c.key, c.eventId, inFlightTtlMs)),
+    renew: async (key, eventId, leaseMs) => renew(key, eventId, leaseMs),
+    claimMany: async (claims, inFlightTtlMs, holdMs) =>
+      claims.map((c) => claim(c.key, c.eventId, inFlightTtlMs, holdMs)),
     async commitMany(commits, ttlMs) {
       for (const c of commits) commit(c.key, c.answer, ttlMs)
     },

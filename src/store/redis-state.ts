@@ -70,6 +70,7 @@ export function createRedisState(client: RedisClient, opts: RedisStateOptions): 
     limit: LimitRequest,
     claims: readonly ClaimRequest[],
     inFlightTtlMs: number,
+    holdMs = inFlightTtlMs,
   ): Promise<Admission> {
     const { rule } = limit
     const keys = [k(limit.key), ...claims.map((c) => k(c.key))]
@@ -78,8 +79,9 @@ export function createRedisState(client: RedisClient, opts: RedisStateOptions): 
       String(rule.burst),
       String(Math.floor(limit.nowMs)),
       String(inFlightTtlMs),
+      String(holdMs),
     ]
-    for (const c of claims) args.push(inFlightValue(c.eventId))
+    for (const c of claims) args.push(c.eventId)
     try {
       return parseAdmission(
         await runScript(client, SCRIPTS.tokenBucketClaim, keys, args),
@@ -132,15 +134,15 @@ export function createRedisState(client: RedisClient, opts: RedisStateOptions): 
     kind: opts.kind,
     shared: true,
     limitAndClaim,
-    async claimMany(claims, inFlightTtlMs): Promise<ClaimResult[]> {
+    async claimMany(claims, inFlightTtlMs, holdMs = inFlightTtlMs): Promise<ClaimResult[]> {
       const out = new Array<ClaimResult>(claims.length)
       const failures = await manyKeys(
         claims,
         SCRIPTS.claimMany,
-        [String(inFlightTtlMs)],
-        (c) => inFlightValue(c.eventId),
+        [String(inFlightTtlMs), String(holdMs)],
+        (c) => c.eventId,
         (reply, from, to) => {
-          // Only the keys not claimed now come back, as {i (1-based in the part), holder, …}.
+          // Only the keys not simply claimed now come back, as {i (1-based in the part), answer, …}.
           if (!Array.isArray(reply) || reply.length % 2 !== 0) throw new Error('unexpected claim reply')
           for (let i = from; i < to; i++) out[i] = { state: 'claimed' }
           for (let j = 0; j < reply.length; j += 2) {
@@ -163,20 +165,20 @@ export function createRedisState(client: RedisClient, opts: RedisStateOptions): 
       allDone('commit', commits.length, failures)
     },
     async releaseMany(claims) {
-      const failures = await manyKeys(claims, SCRIPTS.releaseMany, [], (c) => inFlightValue(c.eventId))
+      const failures = await manyKeys(claims, SCRIPTS.releaseMany, [], (c) => c.eventId)
       allDone('release', claims.length, failures)
     },
     async take(key: string, rule: RateLimitRule, nowMs: number): Promise<LimitResult> {
       return (await limitAndClaim({ key, rule, nowMs }, [], 0)).limit
     },
-    async claim(key, eventId, inFlightTtlMs): Promise<ClaimResult> {
+    async claim(key, eventId, inFlightTtlMs, holdMs = inFlightTtlMs): Promise<ClaimResult> {
       try {
         return decodeHolder(
           await runScript(
             client,
             SCRIPTS.claim,
             [k(key)],
-            [inFlightValue(eventId), String(inFlightTtlMs)],
+            [eventId, String(inFlightTtlMs), String(holdMs)],
           ),
         )
       } catch (err) {
@@ -187,7 +189,11 @@ export function createRedisState(client: RedisClient, opts: RedisStateOptions): 
       await client.set(k(key), doneValue(answer), ttlMs)
     },
     async release(key, eventId) {
-      await runScript(client, SCRIPTS.release, [k(key)], [inFlightValue(eventId)])
+      await runScript(client, SCRIPTS.release, [k(key)], [eventId])
+    },
+    async renew(key, eventId, leaseMs) {
+      const held = await runScript(client, SCRIPTS.renew, [k(key)], [eventId, String(leaseMs)])
+      return Number(held) === 1
     },
     async ping(): Promise<Health> {
       const started = performance.now()
@@ -215,14 +221,17 @@ export function createRedisState(client: RedisClient, opts: RedisStateOptions): 
 
 // --- Internal helpers ---
 
-// In-flight "f:<event_id>"; done "d:<outcome>:<event_id>". '' from a script means "claimed now".
-const inFlightValue = (eventId: string) => `f:${eventId}`
+// In flight "f:<event_id>" or "l:<lease until ms>:<event_id>" (scripts.ts CLAIM_FN); done
+// "d:<outcome>:<event_id>". From a claim, '' means "claimed now", "t:<event_id>" "taken over".
 const doneValue = (a: IdempotencyAnswer) => `d:${a.outcome}:${a.event_id}`
 
 function decodeHolder(value: unknown): ClaimResult {
   const v = String(value ?? '')
   if (v === '') return { state: 'claimed' }
+  if (v.startsWith('t:')) return { state: 'claimed', eventId: v.slice(2) }
   if (v.startsWith('f:')) return { state: 'in_flight', eventId: v.slice(2) }
+  const lease = /^l:\d+:(.+)$/.exec(v)
+  if (lease?.[1]) return { state: 'in_flight', eventId: lease[1] }
   const m = /^d:(published|dlq):(.+)$/.exec(v)
   if (m?.[1] && m[2])
     return {

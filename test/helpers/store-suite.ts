@@ -71,6 +71,41 @@ export function testStore(c: StoreCase): void {
       expect(await a.store.claim(k, 'ev-2', 30_000)).toEqual({ state: 'claimed' })
     })
 
+    it('keeps a held claim’s event id past its lease: the next claim takes it over under that id', async () => {
+      const k = key('idem')
+      // The pipeline's claim: a 300 ms lease, the id held for a minute (the answer's TTL).
+      expect(await a.store.claim(k, 'ev-1', 300, 60_000)).toEqual({ state: 'claimed' })
+      expect(await a.store.claim(k, 'ev-2', 300, 60_000)).toEqual({ state: 'in_flight', eventId: 'ev-1' })
+      await c.elapse(400) // ev-1's holder died after publishing, before its commit
+      const next = a.store.shared ? b.store : a.store // a restarted or another instance
+      expect(await next.claim(k, 'ev-2', 300, 60_000)).toEqual({ state: 'claimed', eventId: 'ev-1' })
+      // The taker holds a fresh lease under ev-1; the first holder's late release ends it.
+      expect(await a.store.claim(k, 'ev-3', 300, 60_000)).toEqual({ state: 'in_flight', eventId: 'ev-1' })
+      await next.release(k, 'ev-1')
+      expect(await a.store.claim(k, 'ev-4', 300, 60_000)).toEqual({ state: 'claimed', eventId: 'ev-1' })
+      await a.store.commit(k, { event_id: 'ev-1', outcome: 'published' }, 60_000)
+      expect(await next.claim(k, 'ev-5', 300, 60_000)).toEqual({
+        state: 'done',
+        answer: { event_id: 'ev-1', outcome: 'published' },
+      })
+    })
+
+    it('renews a lease for its holder only, and a renewed claim is not taken over', async () => {
+      for (const hold of [undefined, 60_000]) {
+        const k = key('idem')
+        await a.store.claim(k, 'ev-1', 400, hold)
+        expect(await a.store.renew(k, 'ev-2', 1_000)).toBe(false)
+        await c.elapse(200)
+        expect(await a.store.renew(k, 'ev-1', 1_000)).toBe(true)
+        await c.elapse(500) // past the first lease, within the renewed one
+        expect(await a.store.claim(k, 'ev-2', 400, hold)).toEqual({ state: 'in_flight', eventId: 'ev-1' })
+        await c.elapse(700)
+        expect(await a.store.renew(k, 'ev-1', 1_000)).toBe(false) // ran out: not renewed back
+        const taken = await a.store.claim(k, 'ev-2', 400, hold)
+        expect(taken).toEqual(hold ? { state: 'claimed', eventId: 'ev-1' } : { state: 'claimed' })
+      }
+    })
+
     it('gives out the burst, then refuses with the wait for one token, then refills at the rate', async () => {
       const k = key('rl')
       const taken = []

@@ -35,8 +35,8 @@ describe('store: Lua scripts', () => {
 
     it('falls back from EVALSHA to EVAL once, after which EVALSHA finds the script', async () => {
       await admin.config('RESETSTAT')
-      expect(await runScript(caller, SCRIPTS.claim, ['k'], ['f:ev-1', '1000'])).toBe('')
-      expect(await runScript(caller, SCRIPTS.claim, ['k'], ['f:ev-2', '1000'])).toBe('f:ev-1')
+      expect(await runScript(caller, SCRIPTS.claim, ['k'], ['ev-1', '1000', '1000'])).toBe('')
+      expect(await runScript(caller, SCRIPTS.claim, ['k'], ['ev-2', '1000', '1000'])).toBe('f:ev-1')
       const stats = await admin.info('commandstats')
       expect(/cmdstat_evalsha:calls=(\d+)/.exec(stats)?.[1]).toBe('2')
       expect(/cmdstat_eval:calls=(\d+)/.exec(stats)?.[1]).toBe('1')
@@ -45,7 +45,7 @@ describe('store: Lua scripts', () => {
     it('passes other script errors through', async () => {
       await admin.hset('a-hash', 'field', 'value')
       await expect(
-        runScript(caller, SCRIPTS.claim, ['a-hash'], ['f:ev-1', '1000']),
+        runScript(caller, SCRIPTS.claim, ['a-hash'], ['ev-1', '1000', '1000']),
       ).rejects.toThrow(/WRONGTYPE/)
     })
   })

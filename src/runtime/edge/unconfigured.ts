@@ -14,9 +14,10 @@ export function perIsolateStore(inner: Store, missing: readonly string[]): Store
   return {
     kind: 'memory-per-isolate',
     shared: false,
-    claim: (key, eventId, ttl) => inner.claim(key, eventId, ttl),
+    claim: (key, eventId, ttl, holdMs) => inner.claim(key, eventId, ttl, holdMs),
     commit: (key, answer, ttl) => inner.commit(key, answer, ttl),
     release: (key, eventId) => inner.release(key, eventId),
+    renew: (key, eventId, leaseMs) => inner.renew(key, eventId, leaseMs),
     ping: async () => ({ ok: false, kind: 'memory-per-isolate', detail }),
   }
 }
