@@ -87,7 +87,7 @@ export default defineProvider({
       hmac({
         secret: 'MOLLIE_WEBHOOK_SECRET',
         header: 'x-mollie-signature',
-        entries: { separator: ',', pattern: SIGNATURE_ENTRY },
+        entries: { separator: ',', pattern: SIGNATURE_ENTRY, format: (hex) => `sha256=${hex}` },
       }),
     ],
   },

@@ -55,7 +55,8 @@ export default defineProvider({
       hmac({
         secret: 'WORLDPAY_EVENT_SECRET',
         header: 'event-signature',
-        entries: { separator: ',', pattern: SIGNATURE_ENTRY },
+        // txgate sign writes one entry under key id 1.
+        entries: { separator: ',', pattern: SIGNATURE_ENTRY, format: (hex) => `1/SHA256/${hex}` },
       }),
     ],
   },

@@ -26,11 +26,17 @@ export async function signRequest(
         ? [scheme.pairs.timestamp ? `${scheme.pairs.timestamp}=${ts}` : '', `${scheme.pairs.signature}=${sig}`]
             .filter(Boolean)
             .join(scheme.pairs.separator)
-        : `${scheme.prefix ?? ''}${sig}`
+        : scheme.entries?.format
+          ? scheme.entries.format(sig)
+          : `${scheme.prefix ?? ''}${sig}`
       return { [scheme.header]: value, ...(scheme.timestampHeader ? { [scheme.timestampHeader]: ts } : {}) }
     }
     case 'standard-webhooks': {
-      const key = fromBase64(input.secret.startsWith('whsec_') ? input.secret.slice(6) : input.secret)
+      // Polar's keyEncoding 'utf8': the secret's own bytes, as the verifier keys it.
+      const key =
+        scheme.keyEncoding === 'utf8'
+          ? utf8(input.secret)
+          : fromBase64(input.secret.startsWith('whsec_') ? input.secret.slice(6) : input.secret)
       if (!key) return undefined
       const id = input.id ?? `msg_${crypto.randomUUID()}`
       const mac = await hmacSign(key, 'SHA-256', concatBytes(utf8(`${id}.${input.atSec}.`), input.body))

@@ -23,7 +23,12 @@ export type HmacScheme = {
    * A list of signatures (`1/SHA256/<hex>,2/SHA256/<hex>`, Worldpay): the header is split on
    * `separator` and `pattern`'s first group is each entry's signature; entries not matching are skipped.
    */
-  entries?: { separator: string; pattern: RegExp }
+  entries?: {
+    separator: string
+    pattern: RegExp
+    /** How one entry is written around its signature, for txgate's own signer (`1/SHA256/<hex>`). */
+    format?: (signature: string) => string
+  }
   /** What is signed: `{timestamp}`, `{body}` and `{url}` are replaced. */
   signed: string
   /**
