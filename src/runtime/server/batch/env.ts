@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os'
 import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { DEFAULT_LOCAL_KEYS, dedupeFor } from '../../../batch/dedupe.ts'
-import { createStoreLedger } from '../../../batch/ledger.ts'
+import { createStoreLedger, DEFAULT_FILE_LEASE_MS } from '../../../batch/ledger.ts'
 import { parseMappingFile } from '../../../batch/mapping.ts'
 import type { Settings } from '../../../config.ts'
 import type { Deps } from '../../../deps.ts'
@@ -21,6 +21,8 @@ export type BatchSettings = {
   mappingsFile: string | undefined
   /** TXGATE_BATCH_DEDUPE_KEYS: record keys the in-process dedupe remembers (no Redis). @default 500000 */
   dedupeKeys: number
+  /** TXGATE_BATCH_LEASE_MS: a running job's renewed claim on its file in Redis. @default 60000 */
+  leaseMs: number
 }
 
 export function batchSettings(settings: Settings): BatchSettings {
@@ -37,6 +39,7 @@ export function batchSettings(settings: Settings): BatchSettings {
     chunkSize: int('TXGATE_BATCH_CHUNK_SIZE', 10_000, 1),
     mappingsFile: settings['TXGATE_BATCH_MAPPINGS'] || undefined,
     dedupeKeys: int('TXGATE_BATCH_DEDUPE_KEYS', DEFAULT_LOCAL_KEYS, 1),
+    leaseMs: int('TXGATE_BATCH_LEASE_MS', DEFAULT_FILE_LEASE_MS, 300),
   }
 }
 
@@ -51,7 +54,13 @@ export async function buildBatchEnv(
   return {
     ...deps,
     // A shared store (Redis) remembers files for every instance; otherwise the local disk does.
-    ledger: deps.store.shared ? createStoreLedger(deps.store) : createDiskLedger(join(s.dir, 'ledger')),
+    ledger: deps.store.shared
+      ? createStoreLedger(deps.store, {
+          leaseMs: s.leaseMs,
+          onLost: (provider, sha256, jobId) =>
+            deps.log.warn('batch: a running job lost its claim on its file', { provider, sha256, job_id: jobId }),
+        })
+      : createDiskLedger(join(s.dir, 'ledger')),
     tmpDir: join(s.dir, 'tmp'),
     workers: s.workers,
     chunkSize: s.chunkSize,
