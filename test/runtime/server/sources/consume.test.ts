@@ -76,12 +76,18 @@ async function setup(label: string, env: Record<string, string> = {}) {
     }
     await ch.waitForConfirms()
   }
-  /** Event ids of the Stripe events in the spool, one per published record. */
-  const spooled = async () => {
+  /** Stripe event ids in the spool, one per published record, and the txgate event_ids each went out under. */
+  const published = async () => {
     const ids: string[] = []
-    for await (const r of readSpool(join(dir, 'spool'), 'transactions.realtime')) ids.push((r.value as unknown as { raw_payload: { id: string } }).raw_payload.id)
-    return ids
+    const eventIds = new Map<string, Set<string>>()
+    for await (const r of readSpool(join(dir, 'spool'), 'transactions.realtime')) {
+      const v = r.value as unknown as { raw_payload: { id: string }; event_id: string }
+      ids.push(v.raw_payload.id)
+      eventIds.set(v.raw_payload.id, (eventIds.get(v.raw_payload.id) ?? new Set()).add(v.event_id))
+    }
+    return { ids, eventIds }
   }
+  const spooled = async () => (await published()).ids
   const consume = async () => {
     const c = await startGateway([process.execPath, BIN, 'consume', 'partner-mq'], childEnv, { cwd: dir, ready: /consuming partner-mq/, timeoutMs: 60_000 })
     children.push(c)
@@ -96,7 +102,7 @@ async function setup(label: string, env: Record<string, string> = {}) {
       return { code: x.code, out: x.stdout, err: x.stderr }
     }
   }
-  return { dir, name, ch, send, spooled, consume, txgate, childEnv }
+  return { dir, name, ch, send, spooled, published, consume, txgate, childEnv }
 }
 
 const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `evt_${prefix}_${i}`)
@@ -151,8 +157,13 @@ describe('txgate consume and the gateway with a RabbitMQ source (real broker, re
     expect(new Set(published)).toEqual(new Set(sent))
     const twice = published.length - new Set(published).size
     // A message whose record was fsync'd but whose claim was not yet committed when the process
-    // died is published again when redelivered (at least once); at most the prefetch were in flight.
+    // died is published again when redelivered (at least once); at most the prefetch were in flight,
+    // and each copy carries the first one's event_id (the claim is taken over, keeping its id), so
+    // a consumer deduping on event_id sees every message once.
     expect(twice).toBeLessThanOrEqual(20)
+    const { eventIds } = await t.published()
+    const underTwoIds = [...eventIds].filter(([, set]) => set.size !== 1).map(([id]) => id)
+    expect(underTwoIds).toEqual([])
     const summary = JSON.parse(second.output().split('\n').find((l) => l.startsWith('{"source"')) ?? '{}') as Record<string, number>
     expect(summary['redelivered']).toBeGreaterThan(0)
     expect((summary['published'] ?? 0) + (summary['duplicates'] ?? 0)).toBeGreaterThanOrEqual(sent.length - atKill)
