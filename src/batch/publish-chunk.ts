@@ -103,3 +103,29 @@ export function createChunkPublisher(opts: ChunkPublisherOptions) {
     return counts
   }
 }
+
+/**
+ * Records of a resumed file that an earlier attempt made durable: their keys are claimed and
+ * committed, not published, so the dedupe knows them again (an in-process one forgot them with
+ * the killed process). A key found done or in flight is left as it is.
+ */
+export async function rememberKeys(dedupe: BatchDedupe, slice: UnitSlice, ttlMs: number, inFlightTtlMs: number): Promise<void> {
+  const keys: string[] = []
+  const ids: string[] = []
+  for (let i = slice.from; i < slice.to; i++) {
+    const key = slice.unit.keys[i]
+    if (key === null || key === undefined) continue
+    keys.push(key)
+    ids.push(slice.unit.eventIds[i] as string)
+  }
+  if (keys.length === 0) return
+  const states = await dedupe.claim(keys, ids, inFlightTtlMs)
+  const claimedKeys: string[] = []
+  const claimedIds: string[] = []
+  for (let k = 0; k < keys.length; k++) {
+    if (states[k] !== 'claimed') continue
+    claimedKeys.push(keys[k] as string)
+    claimedIds.push(ids[k] as string)
+  }
+  if (claimedKeys.length > 0) await dedupe.commit(claimedKeys, claimedIds, ttlMs)
+}

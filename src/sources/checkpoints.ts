@@ -18,6 +18,22 @@ export type SourceJob = {
 
 export type JobPatch = Partial<Pick<SourceJob, 'status' | 'rows' | 'published' | 'dlq' | 'finishedAt' | 'error'>>
 
+/**
+ * How far a file (a job's item) got, kept while it is ingested: a pull killed mid-file resumes
+ * after `records` with the same event ids (pull-files.ts). Cleared once the file is finished.
+ */
+export type FileProgress = {
+  /** The content it is about: a file that changed under the same item starts over. */
+  sha256: string
+  /** The file's first attempt (epoch ms): its records' event-id time. */
+  eventTimeMs: number
+  /** Leading records durably published (Kafka ack or fsync'd spool; DLQ records too). */
+  records: number
+  published: number
+  duplicates: number
+  dlq: number
+}
+
 export type Checkpoints = {
   readonly kind: 'postgres' | 'file'
   /** Takes (or renews, for the same holder) the source's lease; false while another holder's is unexpired. */
@@ -31,5 +47,9 @@ export type Checkpoints = {
   listJobs(source: string, limit?: number): Promise<SourceJob[]>
   /** The newest job for one item (a file or object version), if any. */
   findJob(source: string, item: string): Promise<SourceJob | undefined>
+  getFileProgress(source: string, item: string): Promise<FileProgress | undefined>
+  /** Durable when it returns: a kill right after it resumes from here. */
+  setFileProgress(source: string, item: string, progress: FileProgress): Promise<void>
+  clearFileProgress(source: string, item: string): Promise<void>
   close(): Promise<void>
 }

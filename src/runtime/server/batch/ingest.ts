@@ -6,7 +6,7 @@ import { addCounts, emptyStats, type JobStatus, type RefusalCode } from '../../.
 import type { FileLedger } from '../../../batch/ledger.ts'
 import type { BatchMapping } from '../../../batch/mapping.ts'
 import { dedupeFor, type BatchDedupe } from '../../../batch/dedupe.ts'
-import { createChunkPublisher } from '../../../batch/publish-chunk.ts'
+import { createChunkPublisher, rememberKeys, type ChunkCounts } from '../../../batch/publish-chunk.ts'
 import type { Config } from '../../../config.ts'
 import { uuidv7 } from '../../../message/uuidv7.ts'
 import type { Logger } from '../../../observability/log.ts'
@@ -59,6 +59,30 @@ export type IngestRequest = {
   force?: boolean
   traceparent?: string
   onProgress?: (status: Readonly<JobStatus>) => void
+  /** A pulled file: resumed where an earlier attempt stopped, its progress checkpointed (pull-files.ts). */
+  resume?: ResumeHooks
+}
+
+/** Where an earlier attempt at the same file (same SHA-256) stopped; `records: 0` for a first attempt. */
+export type ResumePoint = {
+  /** Leading records (in file order, DLQ records too) an earlier attempt made durable: not published again. */
+  records: number
+  /** What those records counted for. */
+  counts: ChunkCounts
+  /** The file's first attempt: its records' `ingestion_timestamp` and their event ids' time. */
+  eventTimeMs: number
+  /** The event-id seed (event-ids.ts fileIdSeed): the same record gets the same event id in every attempt. */
+  idSeed: string
+}
+
+/** The leading records durable so far (published, fsync'd or acked, or to the DLQ), and their counts. */
+export type DurableProgress = { records: number; counts: ChunkCounts }
+
+export type ResumeHooks = {
+  /** Asked once the file's SHA-256 is known, before anything is published. */
+  from(sha256: string): Promise<ResumePoint>
+  /** After each chunk is durable, in file order; a failure fails the job (it is retried). */
+  durable(progress: DurableProgress): Promise<void>
 }
 
 const WORKER_THRESHOLD_BYTES = 8 * 1024 * 1024
@@ -128,6 +152,17 @@ async function runJob(env: BatchEnv, req: IngestRequest): Promise<JobStatus> {
     }
   }
 
+  let resumed: ResumePoint | undefined
+  try {
+    resumed = req.resume ? await req.resume.from(file.sha256) : undefined
+  } catch (err) {
+    await cleanup()
+    if (!req.force) await env.ledger.release(req.provider, file.sha256, status.id).catch(() => undefined)
+    return finish('failed', { reason: `resume point not read: ${err instanceof Error ? err.message : String(err)}` })
+  }
+  // The file's totals, earlier attempts included: the records they made durable are skipped below.
+  if (resumed) addCounts(status.stats, resumed.counts)
+
   const trace = traceFrom(new Headers(req.traceparent ? { traceparent: req.traceparent } : {}))
   const { config } = env
   const source = await openUnits(req.path, file, {
@@ -148,13 +183,15 @@ async function runJob(env: BatchEnv, req: IngestRequest): Promise<JobStatus> {
       ...lines,
       tenantId: config.tenantId,
       traceId: trace.traceId,
-      ingestedAt: env.clock(),
+      ingestedAt: resumed?.eventTimeMs ?? env.clock(),
       file: name,
       position: file.format === 'parquet' ? 'row' : 'line',
+      ...(resumed ? { eventIdSeed: resumed.idSeed } : {}),
     },
   }, script)
+  const dedupe = env.dedupe ?? dedupeFor(env.store, env.clock)
   const publishChunk = createChunkPublisher({
-    dedupe: env.dedupe ?? dedupeFor(env.store, env.clock),
+    dedupe,
     publisher: env.publisher,
     inFlightTtlMs: config.inFlightTtlMs,
     ttlMs: config.idempotencyTtlMs,
@@ -167,6 +204,9 @@ async function runJob(env: BatchEnv, req: IngestRequest): Promise<JobStatus> {
   // One chunk is published (claims, publish, fsync or Kafka's ack, commit) while the next is
   // built; the next is claimed only once that one is done, so chunks still go out in file order.
   let publishing: Promise<void> = Promise.resolve()
+  // Records still to skip (an earlier attempt made them durable), and the leading records durable now.
+  let skip = resumed?.records ?? 0
+  let durable = skip
   const flush = async (all: boolean) => {
     while (pendingCount >= env.chunkSize || (all && pendingCount > 0)) {
       const chunk: UnitSlice[] = []
@@ -180,10 +220,12 @@ async function runJob(env: BatchEnv, req: IngestRequest): Promise<JobStatus> {
         if (s.from === s.to) pending.shift()
       }
       await publishing
-      publishing = publishChunk(chunk).then((counts) => {
+      publishing = publishChunk(chunk).then(async (counts) => {
         addCounts(status.stats, counts)
         // A unit whose last records were in this chunk is read by no one now.
         for (const s of chunk) if (s.to === s.unit.keys.length) pool.recycle(s.unit.bytes.buffer as ArrayBuffer)
+        for (const s of chunk) durable += s.to - s.from
+        await req.resume?.durable({ records: durable, counts: { published: status.stats.published, duplicates: status.stats.duplicates, dlq: status.stats.dlq } })
       })
       // Awaited at the next chunk or the end; until then a failure must not count as unhandled.
       publishing.catch(() => undefined)
@@ -192,8 +234,16 @@ async function runJob(env: BatchEnv, req: IngestRequest): Promise<JobStatus> {
   const take = async (r: UnitResult) => {
     status.stats.read += r.read
     const n = r.encoded.keys.length
-    if (n > 0) pending.push({ unit: r.encoded, from: 0, to: n })
-    pendingCount += n
+    const skipped = Math.min(skip, n)
+    if (skipped > 0) {
+      skip -= skipped
+      // Not published again, but their keys are known to the dedupe (an in-process one forgot them
+      // with the killed process), so a later row of the file repeating one is still a duplicate.
+      await rememberKeys(dedupe, { unit: r.encoded, from: 0, to: skipped }, config.idempotencyTtlMs, config.inFlightTtlMs)
+      if (skipped === n) pool.recycle(r.encoded.bytes.buffer as ArrayBuffer)
+    }
+    if (n > skipped) pending.push({ unit: r.encoded, from: skipped, to: n })
+    pendingCount += n - skipped
     await flush(false)
     req.onProgress?.(status)
   }

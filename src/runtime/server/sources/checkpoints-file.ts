@@ -1,9 +1,10 @@
 /** @module Checkpoints in local files (no database configured): one state file per source, a lease file beside it. */
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Checkpoints, SourceJob } from '../../../sources/checkpoints.ts'
+import type { Checkpoints, FileProgress, SourceJob } from '../../../sources/checkpoints.ts'
 
-type State = { cursor?: string; jobs: SourceJob[] }
+/** `files`: the progress of files being ingested, by item (cleared when each is finished). */
+type State = { cursor?: string; jobs: SourceJob[]; files?: Record<string, FileProgress> }
 type Lease = { holder: string; until: number }
 
 /** Jobs kept per source; older ones are dropped (the ledger and the cursor are what matter). */
@@ -90,6 +91,17 @@ export function createFileCheckpoints(dir: string, clock: () => number = Date.no
     },
     async findJob(source, item) {
       return [...(await read(source)).jobs].reverse().find((j) => j.item === item)
+    },
+    async getFileProgress(source, item) {
+      return (await read(source)).files?.[item]
+    },
+    async setFileProgress(source, item, progress) {
+      await update(source, (st) => void (st.files = { ...st.files, [item]: { ...progress } }))
+    },
+    async clearFileProgress(source, item) {
+      await update(source, (st) => {
+        if (st.files) delete st.files[item]
+      })
     },
     async close() {
       await Promise.all([...queues.values()].map((p) => p.catch(() => undefined)))

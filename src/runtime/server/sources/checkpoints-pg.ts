@@ -1,6 +1,6 @@
 /** @module Checkpoints in PostgreSQL (TXGATE_SOURCES_DATABASE_URL): leases and cursors shared by every instance. */
 import pg from 'pg'
-import type { Checkpoints, SourceJob } from '../../../sources/checkpoints.ts'
+import type { Checkpoints, FileProgress, SourceJob } from '../../../sources/checkpoints.ts'
 
 const MIGRATION_LOCK = 0x7478_6761 // "txga": one instance migrates at a time
 
@@ -25,6 +25,18 @@ const MIGRATIONS = [
   `CREATE INDEX IF NOT EXISTS txgate_source_jobs_by_source ON txgate_source_jobs (source, started_at DESC)`,
   // An S3 event names one object: its job is looked up by item, not by scanning the source's jobs.
   `CREATE INDEX IF NOT EXISTS txgate_source_jobs_by_item ON txgate_source_jobs (source, item, started_at DESC)`,
+  // A file being ingested: how far it got durably, so a pull killed mid-file resumes there.
+  `CREATE TABLE IF NOT EXISTS txgate_source_files (
+     source text NOT NULL,
+     item text NOT NULL,
+     sha256 text NOT NULL,
+     event_time_ms bigint NOT NULL,
+     records bigint NOT NULL,
+     published bigint NOT NULL,
+     duplicates bigint NOT NULL,
+     dlq bigint NOT NULL,
+     updated_at timestamptz NOT NULL DEFAULT now(),
+     PRIMARY KEY (source, item))`,
 ]
 
 export async function createPgCheckpoints(url: string): Promise<Checkpoints> {
@@ -90,6 +102,31 @@ export async function createPgCheckpoints(url: string): Promise<Checkpoints> {
     async findJob(source, item) {
       const r = await q(`SELECT * FROM txgate_source_jobs WHERE source = $1 AND item = $2 ORDER BY started_at DESC, id DESC LIMIT 1`, [source, item])
       return r.rows[0] ? toJob(r.rows[0] as Record<string, unknown>) : undefined
+    },
+    async getFileProgress(source, item) {
+      const r = await q(`SELECT * FROM txgate_source_files WHERE source = $1 AND item = $2`, [source, item])
+      const row = r.rows[0] as Record<string, unknown> | undefined
+      if (!row) return undefined
+      return {
+        sha256: String(row['sha256']),
+        eventTimeMs: Number(row['event_time_ms']),
+        records: Number(row['records']),
+        published: Number(row['published']),
+        duplicates: Number(row['duplicates']),
+        dlq: Number(row['dlq']),
+      } satisfies FileProgress
+    },
+    async setFileProgress(source, item, p) {
+      await q(
+        `INSERT INTO txgate_source_files (source, item, sha256, event_time_ms, records, published, duplicates, dlq)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (source, item) DO UPDATE SET sha256 = EXCLUDED.sha256, event_time_ms = EXCLUDED.event_time_ms, records = EXCLUDED.records,
+           published = EXCLUDED.published, duplicates = EXCLUDED.duplicates, dlq = EXCLUDED.dlq, updated_at = now()`,
+        [source, item, p.sha256, p.eventTimeMs, p.records, p.published, p.duplicates, p.dlq],
+      )
+    },
+    async clearFileProgress(source, item) {
+      await q(`DELETE FROM txgate_source_files WHERE source = $1 AND item = $2`, [source, item])
     },
     close: () => pool.end(),
   }

@@ -1,11 +1,12 @@
 /** @module One pull of a file source: list → skip known/unstable → stream to staging → sidecar checksums → batch path → archive. */
 import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
+import { fileIdSeed } from '../../../batch/event-ids.ts'
 import type { BatchMapping } from '../../../batch/mapping.ts'
 import { uuidv7 } from '../../../message/uuidv7.ts'
 import type { Checkpoints } from '../../../sources/checkpoints.ts'
 import type { ArchiveRule } from '../../../sources/kinds/s3.ts'
-import { ingestFile, type BatchEnv } from '../batch/ingest.ts'
+import { ingestFile, type BatchEnv, type ResumeHooks } from '../batch/ingest.ts'
 import { parseChecksum } from '../batch/integrity.ts'
 import type { FileStore, RemoteFile } from './file-store.ts'
 
@@ -129,6 +130,7 @@ export async function ingestRemoteFile(env: FilePullEnv, src: FileSource, store:
       path,
       provider: src.provider,
       name: base,
+      resume: resumeHooks(env, src.name, file),
       ...(src.mapping ? { mapping: src.mapping } : {}),
       ...(sums.sha256 ? { checksum: sums.sha256 } : {}),
     })
@@ -146,12 +148,15 @@ export async function ingestRemoteFile(env: FilePullEnv, src: FileSource, store:
       finishedAt: at(),
       ...(alreadyDurable ? { error: status.reason ?? 'already ingested' } : {}),
     })
+    // After the job is done: a kill in between leaves a done job, whose progress no one reads.
+    await forget(env, src.name, file)
   } catch (err) {
     if (!(err instanceof Refused)) return await unfinished(env, jobId, out, 'retry', messageOf(err))
     out.status = 'failed'
     out.error = err.message
     env.batch.log.warn('source file failed', { source: src.name, key: file.key, error: err.message })
     await checkpoints.updateJob(jobId, { status: 'failed', error: err.message, finishedAt: at() })
+    await forget(env, src.name, file)
     if (src.archive.mode === 'move') await archive(store, src, file.key, 'failed', present)
     return out
   } finally {
@@ -171,8 +176,43 @@ export async function archive(store: FileStore, src: FileSource, key: string, to
 
 // --- Internal helpers ---
 
+/**
+ * Exactly once under kill -9: the leading records durably published are checkpointed after each
+ * chunk, and a later attempt at the same content skips them; the event ids follow from (source,
+ * key, SHA-256, line) and the first attempt's time, so a record published again (killed between
+ * its fsync or ack and the checkpoint) carries the same event_id, which consumers dedupe on.
+ */
+function resumeHooks(env: FilePullEnv, source: string, file: RemoteFile): ResumeHooks {
+  const item = itemOf(file)
+  let fixed: { sha256: string; eventTimeMs: number } | undefined
+  return {
+    async from(sha256) {
+      const earlier = await env.checkpoints.getFileProgress(source, item)
+      const at = earlier?.sha256 === sha256 ? earlier : { sha256, eventTimeMs: env.batch.clock(), records: 0, published: 0, duplicates: 0, dlq: 0 }
+      // The time is stored before anything is published: every later attempt mints the same ids.
+      if (at !== earlier) await env.checkpoints.setFileProgress(source, item, at)
+      fixed = { sha256, eventTimeMs: at.eventTimeMs }
+      if (at.records > 0) env.batch.log.info('source file resumed', { source, key: file.key, records: at.records })
+      return {
+        records: at.records,
+        counts: { published: at.published, duplicates: at.duplicates, dlq: at.dlq },
+        eventTimeMs: at.eventTimeMs,
+        idSeed: await fileIdSeed(source, file.key, sha256),
+      }
+    },
+    async durable(p) {
+      if (!fixed) throw new Error('progress reported before the resume point was read')
+      await env.checkpoints.setFileProgress(source, item, { ...fixed, records: p.records, ...p.counts })
+    },
+  }
+}
+
 /** The file's own fault (checksum, format): it goes to failed/ and is not tried again. */
 class Refused extends Error {}
+
+/** A finished file's progress is dropped; left behind (the database failed), it is only never read. */
+const forget = (env: FilePullEnv, source: string, file: RemoteFile) =>
+  env.checkpoints.clearFileProgress(source, itemOf(file)).catch((err: unknown) => env.batch.log.warn('source file progress not cleared', { source, key: file.key, error: messageOf(err) }))
 
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err))
 

@@ -51,6 +51,19 @@ function suite(name: string, open: () => Promise<Checkpoints>) {
       expect(jobs[0]).toMatchObject({ status: 'failed', error: 'page answered HTTP 401' })
       expect(await cp.listJobs('other')).toEqual([])
     })
+
+    it('keeps a file’s progress per item until it is cleared (what a pull killed mid-file resumes from)', async () => {
+      const p = { sha256: 'a'.repeat(64), eventTimeMs: 1_796_000_000_123, records: 0, published: 0, duplicates: 0, dlq: 0 }
+      expect(await cp.getFileProgress('s6', 'day1.csv@100')).toBeUndefined()
+      await cp.setFileProgress('s6', 'day1.csv@100', p)
+      await cp.setFileProgress('s6', 'day1.csv@100', { ...p, records: 20_000, published: 19_990, duplicates: 3, dlq: 7 })
+      await cp.setFileProgress('s6', 'day2.csv@100', p)
+      expect(await cp.getFileProgress('s6', 'day1.csv@100')).toEqual({ ...p, records: 20_000, published: 19_990, duplicates: 3, dlq: 7 })
+      expect(await cp.getFileProgress('s7', 'day1.csv@100')).toBeUndefined()
+      await cp.clearFileProgress('s6', 'day1.csv@100')
+      expect(await cp.getFileProgress('s6', 'day1.csv@100')).toBeUndefined()
+      expect(await cp.getFileProgress('s6', 'day2.csv@100')).toEqual(p)
+    })
   })
 }
 
