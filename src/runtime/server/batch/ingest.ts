@@ -7,6 +7,8 @@ import type { FileLedger } from '../../../batch/ledger.ts'
 import type { BatchMapping } from '../../../batch/mapping.ts'
 import { dedupeFor, type BatchDedupe } from '../../../batch/dedupe.ts'
 import { createChunkPublisher, rememberKeys, type ChunkCounts } from '../../../batch/publish-chunk.ts'
+import { createFileEventIds } from '../../../batch/event-ids.ts'
+import { restampEventIds } from '../../../batch/restamp.ts'
 import type { Config } from '../../../config.ts'
 import { uuidv7 } from '../../../message/uuidv7.ts'
 import type { Logger } from '../../../observability/log.ts'
@@ -186,7 +188,6 @@ async function runJob(env: BatchEnv, req: IngestRequest): Promise<JobStatus> {
       ingestedAt: resumed?.eventTimeMs ?? env.clock(),
       file: name,
       position: file.format === 'parquet' ? 'row' : 'line',
-      ...(resumed ? { eventIdSeed: resumed.idSeed } : {}),
     },
   }, script)
   const dedupe = env.dedupe ?? dedupeFor(env.store, env.clock)
@@ -207,6 +208,9 @@ async function runJob(env: BatchEnv, req: IngestRequest): Promise<JobStatus> {
   // Records still to skip (an earlier attempt made them durable), and the leading records durable now.
   let skip = resumed?.records ?? 0
   let durable = skip
+  // A pulled file's records get ids from their position in the file (the same in every attempt).
+  const fileIds = resumed ? createFileEventIds(resumed.idSeed, resumed.eventTimeMs) : undefined
+  let position = 0
   const flush = async (all: boolean) => {
     while (pendingCount >= env.chunkSize || (all && pendingCount > 0)) {
       const chunk: UnitSlice[] = []
@@ -234,6 +238,8 @@ async function runJob(env: BatchEnv, req: IngestRequest): Promise<JobStatus> {
   const take = async (r: UnitResult) => {
     status.stats.read += r.read
     const n = r.encoded.keys.length
+    if (fileIds) restampEventIds(r.encoded, position, fileIds)
+    position += n
     const skipped = Math.min(skip, n)
     if (skipped > 0) {
       skip -= skipped
