@@ -1,8 +1,7 @@
 /** @module Checkpoints in PostgreSQL (TXGATE_SOURCES_DATABASE_URL): leases and cursors shared by every instance. */
-import pg from 'pg'
+import { openMigratedPool } from './pg-migrated.ts'
 import type { Checkpoints, FileProgress, SourceJob } from '../../../sources/checkpoints.ts'
 
-const MIGRATION_LOCK = 0x7478_6761 // "txga": one instance migrates at a time
 
 const MIGRATIONS = [
   `CREATE TABLE IF NOT EXISTS txgate_source_checkpoints (
@@ -40,15 +39,7 @@ const MIGRATIONS = [
 ]
 
 export async function createPgCheckpoints(url: string): Promise<Checkpoints> {
-  const pool = new pg.Pool({ connectionString: url, max: 4 })
-  const client = await pool.connect()
-  try {
-    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK])
-    for (const sql of MIGRATIONS) await client.query(sql)
-  } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined)
-    client.release()
-  }
+  const pool = await openMigratedPool(url, 4, MIGRATIONS)
   const q = (sql: string, params: unknown[] = []) => pool.query(sql, params)
 
   return {

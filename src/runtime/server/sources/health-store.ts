@@ -5,11 +5,10 @@
  */
 import { mkdir, open, readFile, rename } from 'node:fs/promises'
 import { join } from 'node:path'
-import pg from 'pg'
+import { openMigratedPool } from './pg-migrated.ts'
 import type { Settings } from '../../../config.ts'
 import type { HealthStore, SourceHealth } from '../../../sources/breaker.ts'
 
-const MIGRATION_LOCK = 0x7478_6761 // the checkpoint migrations' lock: one instance migrates at a time
 
 const MIGRATIONS = [
   `CREATE TABLE IF NOT EXISTS txgate_source_health (
@@ -29,15 +28,7 @@ export function openHealthStore(settings: Settings, batchDir: string): Promise<H
 }
 
 export async function createPgHealthStore(url: string): Promise<HealthStore> {
-  const pool = new pg.Pool({ connectionString: url, max: 2 })
-  const client = await pool.connect()
-  try {
-    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK])
-    for (const sql of MIGRATIONS) await client.query(sql)
-  } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined)
-    client.release()
-  }
+  const pool = await openMigratedPool(url, 2, MIGRATIONS)
   return {
     kind: 'postgres',
     async get(source) {
