@@ -90,6 +90,27 @@ export class Unauthorized extends GatewayError {
   }
 }
 
+/**
+ * A signed webhook timestamp outside the provider's tolerance, with its own problem code
+ * (`stale_timestamp`, `future_timestamp`): the sender's clock or a long-queued retry is the likely
+ * cause, and the window is no secret. Every other failure stays `unauthorized`, so a forger learns
+ * nothing about which check failed; the `outcome` label stays `unauthorized` for all of them.
+ */
+export class TimestampOutOfTolerance extends Unauthorized {
+  constructor(reason: 'stale_timestamp' | 'future_timestamp', why: string) {
+    super(reason, why)
+  }
+
+  override toProblem(requestId: string): ProblemBody {
+    return {
+      ...super.toProblem(requestId),
+      type: TYPE_BASE + this.reason,
+      code: this.reason,
+      detail: `The signed timestamp is outside the accepted window (${this.why}); check the sender's clock.`,
+    }
+  }
+}
+
 export class RateLimited extends GatewayError {
   override readonly code = 'rate_limited'
   override readonly status = 429

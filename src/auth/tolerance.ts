@@ -1,5 +1,5 @@
 /** @module Timestamp tolerance applied at receipt time. */
-import { Unauthorized } from '../errors.ts'
+import { TimestampOutOfTolerance, type Unauthorized } from '../errors.ts'
 
 /** Checks a signed Unix-seconds timestamp; returns the failure, or undefined when it is in range. */
 export function checkTolerance(
@@ -10,9 +10,9 @@ export function checkTolerance(
 ): Unauthorized | undefined {
   if (toleranceSec <= 0) return undefined // 0 disables the check, as in Stripe's SDK
   const age = nowMs / 1000 - timestampSec
-  if (age > toleranceSec) return new Unauthorized('stale_timestamp', `timestamp is ${Math.round(age)} s old`)
+  if (age > toleranceSec) return new TimestampOutOfTolerance('stale_timestamp', `timestamp is ${Math.round(age)} s old`)
   if (direction === 'both' && -age > toleranceSec) {
-    return new Unauthorized('future_timestamp', `timestamp is ${Math.round(-age)} s in the future`)
+    return new TimestampOutOfTolerance('future_timestamp', `timestamp is ${Math.round(-age)} s in the future`)
   }
   return undefined
 }

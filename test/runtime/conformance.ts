@@ -117,9 +117,14 @@ export function runConformance(t: ConformanceTarget): void {
       await expectProblem(await post(t.main(), { ...event, body: event.body.replace('1099', '1') }), 401, 'unauthorized')
     })
 
-    it('answers 401 to a stale timestamp (outside the 300 s tolerance)', async () => {
+    it('answers 401 stale_timestamp to a timestamp older than the 300 s tolerance', async () => {
       const event = stripeEvent({ at: Math.floor(Date.now() / 1000) - 400 })
-      await expectProblem(await post(t.main(), event), 401, 'unauthorized')
+      await expectProblem(await post(t.main(), event), 401, 'stale_timestamp')
+    })
+
+    it('answers 401 future_timestamp to a timestamp an hour ahead (Stripe\'s SDK would accept it)', async () => {
+      const event = stripeEvent({ at: Math.floor(Date.now() / 1000) + 3600 })
+      await expectProblem(await post(t.main(), event), 401, 'future_timestamp')
     })
 
     it('answers 413 to a body over the limit (Content-Length declared)', async () => {
