@@ -1,5 +1,6 @@
 /** @module The http-poll kind: one page of a REST endpoint after a cursor, with auth and retries. */
 import type { HttpPollSource } from '../../../sources/kinds/http-poll.ts'
+import { TerminalError } from './terminal.ts'
 
 export type Page = {
   rows: Record<string, unknown>[]
@@ -7,6 +8,8 @@ export type Page = {
   next: string | undefined
   /** No further page is expected now. */
   last: boolean
+  /** The answer's size (for txgate_source_bytes_total). */
+  bytes: number
 }
 
 /** A failure that retrying will not fix (bad credentials, 404, an answer that is not a page). */
@@ -21,6 +24,8 @@ export type FetchEnv = {
   random?: () => number
 }
 
+const TERMINAL_STATUS = new Set([401, 403, 404, 410])
+
 const sleepMs = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 export function createHttpPoller(src: HttpPollSource & { name: string }, fx: FetchEnv) {
@@ -29,7 +34,7 @@ export function createHttpPoller(src: HttpPollSource & { name: string }, fx: Fet
   const random = fx.random ?? Math.random
   const secret = (name: string) => {
     const v = fx.env[name]
-    if (!v) throw new PermanentError(`source "${src.name}": environment variable ${name} is not set`)
+    if (!v) throw new TerminalError(`source "${src.name}": environment variable ${name} is not set`)
     return v
   }
   let oauth: { token: string; until: number } | undefined
@@ -71,11 +76,13 @@ export function createHttpPoller(src: HttpPollSource & { name: string }, fx: Fet
         res = await call()
         if (res.ok) return res
         problem = `HTTP ${res.status}`
+        // Wrong credentials or a wrong URL: no schedule fixes that, an operator does (terminal).
+        if (TERMINAL_STATUS.has(res.status)) throw new TerminalError(`source "${src.name}": ${what} answered ${problem}`)
         if (res.status !== 408 && res.status !== 429 && res.status < 500) {
           throw new PermanentError(`source "${src.name}": ${what} answered ${problem}`)
         }
       } catch (err) {
-        if (err instanceof PermanentError) throw err
+        if (err instanceof PermanentError || err instanceof TerminalError) throw err
         problem = err instanceof Error ? err.message : String(err)
       }
       if (attempt >= attempts) throw new Error(`source "${src.name}": ${what} failed ${attempts} times, last: ${problem}`)
@@ -97,6 +104,7 @@ export function createHttpPoller(src: HttpPollSource & { name: string }, fx: Fet
       const headers = { accept: 'application/json', ...src.headers, ...(await authHeaders()) }
       const res = await withRetries(() => doFetch(url, { headers, signal: AbortSignal.timeout(src.timeout_ms) }), 'page')
       let text = await res.text()
+      const bytes = Buffer.byteLength(text)
       if (c.type === 'row_version') {
         // JSON numbers past 2^53 lose digits in JSON.parse: the cursor field's long integers are read as strings.
         const key = (c.field.split('.').pop() ?? c.field).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
@@ -116,7 +124,7 @@ export function createHttpPoller(src: HttpPollSource & { name: string }, fx: Fet
       if (c.type === 'next_token') {
         const token = read(body, c.field)
         const next = token === undefined || token === null || token === '' ? undefined : String(token)
-        return { rows: objects, next: next ?? sent, last: next === undefined }
+        return { rows: objects, next: next ?? sent, last: next === undefined, bytes }
       }
       let best = sent
       for (const [i, row] of objects.entries()) {
@@ -129,7 +137,7 @@ export function createHttpPoller(src: HttpPollSource & { name: string }, fx: Fet
           if (best === undefined || BigInt(s) > BigInt(best)) best = s
         } else if (best === undefined || Date.parse(s) > Date.parse(best) || Number.isNaN(Date.parse(best))) best = s
       }
-      return { rows: objects, next: best, last: objects.length < src.page_size }
+      return { rows: objects, next: best, last: objects.length < src.page_size, bytes }
     },
   }
 }

@@ -10,8 +10,10 @@ import { pullFileSource } from './pull-file-source.ts'
 type HttpPollSourceConfig = Extract<SourceConfig, { kind: 'http-poll' }>
 import { ingestFile, mappingFor, type BatchEnv } from '../batch/ingest.ts'
 import { createHttpPoller, type FetchEnv } from './http-poll.ts'
+import { isTerminal, TerminalError } from './terminal.ts'
 
-export type PullOutcome = 'done' | 'nothing_new' | 'locked' | 'failed'
+/** `skipped`: the scheduler did not run it (its circuit is open, or it is terminal: breaker.ts). */
+export type PullOutcome = 'done' | 'nothing_new' | 'locked' | 'failed' | 'skipped'
 
 export type PullResult = {
   source: string
@@ -23,6 +25,10 @@ export type PullResult = {
   duplicates: number
   cursor?: string
   error?: string
+  /** Bytes fetched from the source (pages, files), whether ingested or not. */
+  bytes?: number
+  /** The failure is permanent (credentials, a missing folder/bucket/endpoint): the source turns terminal. */
+  terminal?: boolean
   /** A file kind's dry run: the files a pull would fetch now. */
   wouldFetch?: { key: string; size: number }[]
 }
@@ -54,7 +60,7 @@ export async function pullSource(env: PullEnv, src: SourceConfig): Promise<PullR
   if (!(await checkpoints.acquireLease(src.name, env.holder, ttl))) return { ...result, outcome: 'locked' }
   try {
     const base = src.mapping ?? mappingFor(env.batch, src.provider)
-    if (!base) throw new Error(`source "${src.name}": no batch mapping for provider "${src.provider}" (add "mapping" to the source)`)
+    if (!base) throw new TerminalError(`source "${src.name}": no batch mapping for provider "${src.provider}" (add "mapping" to the source)`)
     const mapping = stagedMapping(base)
     const poller = createHttpPoller(src, env.fetch ?? { env: process.env })
     await mkdir(env.stagingDir, { recursive: true })
@@ -70,6 +76,7 @@ export async function pullSource(env: PullEnv, src: SourceConfig): Promise<PullR
         await recordFailure(checkpoints, { id: jobId, source: src.name, item }, env.batch.clock, err)
         throw err
       }
+      result.bytes = (result.bytes ?? 0) + page.bytes
       if (page.rows.length === 0 || (page.next === cursor && src.cursor.type !== 'next_token')) break
       if (env.dryRun) {
         Object.assign(result, { outcome: 'done', pages: result.pages + 1, rows: result.rows + page.rows.length })
@@ -116,7 +123,7 @@ export async function pullSource(env: PullEnv, src: SourceConfig): Promise<PullR
     }
     return result
   } catch (err) {
-    return { ...result, outcome: 'failed', error: err instanceof Error ? err.message : String(err) }
+    return { ...result, outcome: 'failed', error: err instanceof Error ? err.message : String(err), ...(isTerminal(err) ? { terminal: true } : {}) }
   } finally {
     await checkpoints.releaseLease(src.name, env.holder).catch(() => undefined)
   }

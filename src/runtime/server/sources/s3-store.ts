@@ -3,6 +3,7 @@ import { Readable } from 'node:stream'
 import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3'
 import type { S3Source } from '../../../sources/kinds/s3.ts'
 import { saveStream, type FileStore, type RemoteFile } from './file-store.ts'
+import { TerminalError } from './terminal.ts'
 
 export function s3ClientFor(src: S3Source, env: Record<string, string | undefined>): S3Client {
   const config: S3ClientConfig = { region: src.region, forcePathStyle: src.force_path_style }
@@ -10,7 +11,7 @@ export function s3ClientFor(src: S3Source, env: Record<string, string | undefine
   if (src.access_key_id_env && src.secret_access_key_env) {
     const accessKeyId = env[src.access_key_id_env]
     const secretAccessKey = env[src.secret_access_key_env]
-    if (!accessKeyId || !secretAccessKey) throw new Error(`s3 source: ${src.access_key_id_env} and ${src.secret_access_key_env} must be set`)
+    if (!accessKeyId || !secretAccessKey) throw new TerminalError(`s3 source: ${src.access_key_id_env} and ${src.secret_access_key_env} must be set`)
     config.credentials = { accessKeyId, secretAccessKey }
   }
   return new S3Client(config)

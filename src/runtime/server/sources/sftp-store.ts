@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises'
 import SftpClient from 'ssh2-sftp-client'
 import type { SftpSource } from '../../../sources/kinds/sftp.ts'
 import { saveStream, type FileStore, type RemoteFile } from './file-store.ts'
+import { TerminalError } from './terminal.ts'
 
 /** OpenSSH's `SHA256:` fingerprint of a raw host key blob (base64, no padding). */
 export const fingerprint = (key: Buffer): string => `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`
@@ -12,7 +13,7 @@ export async function connectSftp(src: SftpSource, env: Record<string, string | 
   const sftp = new SftpClient()
   let seen: string | undefined
   const password = src.password_env ? env[src.password_env] : undefined
-  const privateKey = src.private_key_env ? env[src.private_key_env] : src.private_key_file ? await readFile(src.private_key_file, 'utf8') : undefined
+  const privateKey = src.private_key_env ? env[src.private_key_env] : src.private_key_file ? await readKey(src.private_key_file) : undefined
   try {
     await sftp.connect({
       host: src.host,
@@ -28,7 +29,7 @@ export async function connectSftp(src: SftpSource, env: Record<string, string | 
     })
   } catch (err) {
     if (seen && !src.insecure_accept_any_host_key && !src.host_key_sha256.includes(seen)) {
-      throw new Error(`sftp ${src.host}:${src.port}: host key ${seen} is not pinned in host_key_sha256 (refused)`)
+      throw new TerminalError(`sftp ${src.host}:${src.port}: host key ${seen} is not pinned in host_key_sha256 (refused)`)
     }
     throw err
   }
@@ -61,5 +62,14 @@ export async function connectSftp(src: SftpSource, env: Record<string, string | 
     async close() {
       await sftp.end()
     },
+  }
+}
+
+/** A key file that cannot be read is the configuration's fault: the source turns terminal. */
+async function readKey(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8')
+  } catch (err) {
+    throw new TerminalError(`sftp private_key_file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)
   }
 }
