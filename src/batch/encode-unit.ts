@@ -1,8 +1,9 @@
 /** @module One unit's records as JSON lines in one buffer (what crosses threads), and back to records to publish. */
 import type { DlqMessage, TransactionMessage } from '../message/schema.ts'
 import { SCHEMA_VERSION } from '../message/version.ts'
-import { dlqRecord, recordHeaders } from '../publish/records.ts'
+import { dlqRecord, recordHeaders, transactionRecord } from '../publish/records.ts'
 import type { EncodedRecord } from '../publish/types.ts'
+import type { BatchContext, MappedFields } from './record.ts'
 
 /** A growable byte buffer that UTF-8-encodes text into itself; the server's is Buffer-backed. */
 export type TextSink = {
@@ -25,6 +26,8 @@ export type EncodedUnit = {
   valueAts: Uint32Array
   keys: (string | null)[]
   eventIds: string[]
+  /** Each record's tenant (its `tenant_id` header), when any record of the unit has one. */
+  tenants?: (string | null)[]
 }
 
 export type LineContext = {
@@ -47,7 +50,8 @@ export function createUnitWriter(ctx: LineContext, records: number, newSink: New
   const valueAts = new Uint32Array(records)
   const keys: (string | null)[] = []
   const eventIds: string[] = []
-  const [beforeKey, beforeEventId, beforeValue] = transactionTemplate(ctx)
+  // Made at the unit's first record with a tenant: most files have none.
+  let tenants: (string | null)[] | undefined
   let n = 0
   let start = 0
   const end = () => {
@@ -59,28 +63,43 @@ export function createUnitWriter(ctx: LineContext, records: number, newSink: New
   }
   return {
     /**
-     * The line JSON.stringify(transactionRecord(...)) gives, from a template: one stringify per
-     * record. `rawJson`: the raw payload's JSON as it came, written in place of `raw_payload`
-     * (compileMapping puts it last, so the fields keep their order) instead of serialized again.
+     * A mapped record's line from the job's compiled template (no message object, no stringify):
+     * the same text as JSON.stringify(transactionRecord(...)) of its message. `rawJson`: the raw
+     * payload's JSON (an NDJSON line as it came, a CSV row's cells), written as it is.
      */
-    transaction(m: TransactionMessage, rawJson?: string): void {
-      sink.write(beforeKey + jsonString(`${m.provider}:${m.transaction_id}`) + beforeEventId + jsonString(m.event_id) + beforeValue)
-      valueAts[n] = sink.length - start
-      if (rawJson === undefined) sink.write(JSON.stringify(m))
-      else {
-        // Left out of the stringify (an undefined field is skipped), then written after it.
-        const withRaw = m as { raw_payload: unknown }
-        const raw = withRaw.raw_payload
-        withRaw.raw_payload = undefined
-        const head = JSON.stringify(m)
-        withRaw.raw_payload = raw
-        sink.write(head.slice(0, -1))
-        sink.write(RAW_PAYLOAD_KEY)
-        sink.write(rawJson)
-        sink.byte(0x7d)
+    mapped(line: TransactionLine, f: MappedFields, eventId: string, rawJson: string): void {
+      const idem = `${line.provider}:${f.transactionId}`
+      const key = jsonString(idem)
+      const tenant = f.tenantId
+      const customer = f.customerId === null ? 'null' : jsonString(f.customerId)
+      const eventType = jsonString(f.eventType)
+      const txid = jsonString(f.transactionId)
+      const status = jsonString(f.status)
+      const method = jsonString(f.paymentMethod)
+      if (tenant === null) {
+        const h = line.head
+        const b = line.body
+        sink.write(h[0] + key + h[1] + eventId + h[2])
+        valueAts[n] = sink.length - start
+        sink.write(
+          b[0] + eventId + b[1] + eventType + b[2] + txid + b[3] + f.timestamp + b[4] + f.amount + b[5] + f.currency + b[6] +
+            status + b[7] + method + b[8] + customer + b[9] + key + b[10] + rawJson + b[11],
+        )
+      } else {
+        const h = line.tenantHead
+        const b = line.tenantBody
+        const t = jsonString(tenant)
+        sink.write(h[0] + key + h[1] + eventId + h[2] + t + h[3])
+        valueAts[n] = sink.length - start
+        sink.write(
+          b[0] + eventId + b[1] + eventType + b[2] + txid + b[3] + f.timestamp + b[4] + f.amount + b[5] + f.currency + b[6] +
+            status + b[7] + method + b[8] + customer + b[9] + t + b[10] + key + b[11] + rawJson + b[12],
+        )
+        tenants ??= new Array<string | null>(n).fill(null)
       }
-      keys.push(m.idempotency_key)
-      eventIds.push(m.event_id)
+      tenants?.push(tenant)
+      keys.push(idem)
+      eventIds.push(eventId)
       end()
     },
     dlq(m: DlqMessage): void {
@@ -88,13 +107,14 @@ export function createUnitWriter(ctx: LineContext, records: number, newSink: New
       sink.write(JSON.stringify({ ...head, value: 0 }).slice(0, -2))
       valueAts[n] = sink.length - start
       sink.write(JSON.stringify(value))
+      tenants?.push(null)
       keys.push(null)
       eventIds.push(m.event_id)
       end()
     },
     finish(): EncodedUnit {
       if (n !== records) throw new Error(`a unit of ${records} records got ${n}`)
-      return { bytes: sink.take(), ends, valueAts, keys, eventIds }
+      return { bytes: sink.take(), ends, valueAts, keys, eventIds, ...(tenants ? { tenants } : {}) }
     },
   }
 }
@@ -129,7 +149,10 @@ class UnitRecord implements EncodedRecord {
     return this.#unit.keys[this.#i] ?? `${this.#ctx.provider}:${this.#unit.eventIds[this.#i] as string}`
   }
   get headers(): Record<string, string> {
-    return recordHeaders(this.#unit.eventIds[this.#i] as string, this.#ctx.provider, 'batch', SCHEMA_VERSION, this.#ctx.traceparent, undefined)
+    const headers = recordHeaders(this.#unit.eventIds[this.#i] as string, this.#ctx.provider, 'batch', SCHEMA_VERSION, this.#ctx.traceparent, undefined)
+    // As transactionRecord adds it, and as the line has it (compileTransactionLine).
+    const tenant = this.#unit.tenants?.[this.#i]
+    return tenant == null ? headers : { ...headers, tenant_id: tenant }
   }
   get line(): Uint8Array {
     const { ends, bytes } = this.#unit
@@ -169,32 +192,82 @@ export const portableTextSink: NewTextSink = (capacity) => {
   }
 }
 
+/**
+ * A job's transaction line cut into the text between its per-record values: cut from
+ * JSON.stringify(transactionRecord(...)) of a message with marker values, so a line written from
+ * it is that text (the tests compare the two). With a tenant the headers carry `tenant_id` too.
+ */
+export type TransactionLine = {
+  provider: string
+  head: string[]
+  body: string[]
+  tenantHead: string[]
+  tenantBody: string[]
+}
+
+export function compileTransactionLine(ctx: LineContext & BatchContext): TransactionLine {
+  // A marker's JSON text is its escape sequence (\u0001…), which no topic, provider or trace text holds.
+  const mark = (name: string) => `\u0001${name}`
+  const bare = (m: string) => JSON.stringify(m).slice(1, -1) // for values written inside the template's quotes
+  const quoted = (m: string) => JSON.stringify(m)
+  const [ID, ET, TX, TS, AM, CU, ST, PM, CS, TN, RAW] = ['id', 'et', 'tx', 'ts', 'am', 'cu', 'st', 'pm', 'cs', 'tn', 'raw'].map(mark) as [
+    string, string, string, string, string, string, string, string, string, string, string,
+  ]
+  const KEY = `${ctx.provider}:${TX}`
+  const message = (tenant: string | null): TransactionMessage => ({
+    schema_version: SCHEMA_VERSION,
+    event_id: ID,
+    ingestion_timestamp: new Date(ctx.ingestedAt).toISOString(),
+    provider: ctx.provider,
+    source: 'batch',
+    event_type: ET,
+    transaction_id: TX,
+    timestamp: TS,
+    amount: AM as unknown as number,
+    currency: CU,
+    status: ST,
+    payment_method: PM,
+    customer_id: CS,
+    tenant_id: tenant,
+    trace_id: ctx.traceId,
+    idempotency_key: KEY,
+    raw_payload: { [RAW]: 0 },
+  })
+  const parts = (tenant: string | null) => {
+    const m = message(tenant)
+    const record = JSON.stringify({ ...transactionRecord(ctx.topics.batch, m, ctx.traceparent), value: 0 }).slice(0, -2)
+    const value = JSON.stringify(m)
+    const tn = tenant === null ? [] : [quoted(TN)]
+    return {
+      head: cut(record, [quoted(KEY), bare(ID), ...tn]),
+      body: cut(value, [bare(ID), quoted(ET), quoted(TX), bare(TS), quoted(AM), bare(CU), quoted(ST), quoted(PM), quoted(CS), ...tn, quoted(KEY), JSON.stringify(m.raw_payload)]),
+    }
+  }
+  const plain = parts(null)
+  const tenant = parts(TN)
+  return { provider: ctx.provider, head: plain.head, body: plain.body, tenantHead: tenant.head, tenantBody: tenant.body }
+}
+
 // --- Internal helpers ---
 
-const RAW_PAYLOAD_KEY = ',"raw_payload":'
+/** `text` cut at each of `marks` in order, the marks left out: the pieces between them. */
+function cut(text: string, marks: readonly string[]): string[] {
+  const pieces: string[] = []
+  let at = 0
+  for (const m of marks) {
+    const i = text.indexOf(m, at)
+    if (i < 0) throw new Error(`line template: ${JSON.stringify(m)} not found`)
+    pieces.push(text.slice(at, i))
+    at = i + m.length
+  }
+  pieces.push(text.slice(at))
+  return pieces
+}
 
 // What JSON.stringify escapes: quote, backslash, controls, surrogates (pairs take the slow path too).
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/
 
 /** A string as JSON: the same text as JSON.stringify, without its call for a plain string. */
-function jsonString(s: string): string {
+export function jsonString(s: string): string {
   return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`
-}
-
-/**
- * A transaction record's JSON around its key, event id and value, cut from JSON.stringify of a
- * record with marker values, so the line is exactly what JSON.stringify of the record gives.
- */
-function transactionTemplate(ctx: LineContext): [string, string, string] {
-  const KEY = '\u0000key'
-  const EVENT_ID = '\u0000event_id'
-  const sample = JSON.stringify({
-    topic: ctx.topics.batch,
-    key: KEY,
-    headers: recordHeaders(EVENT_ID, ctx.provider, 'batch', SCHEMA_VERSION, ctx.traceparent, undefined),
-    value: 0,
-  })
-  const [beforeKey, rest = ''] = sample.split(JSON.stringify(KEY))
-  const [beforeEventId, tail = ''] = rest.split(JSON.stringify(EVENT_ID))
-  return [beforeKey as string, beforeEventId as string, tail.slice(0, -2)]
 }

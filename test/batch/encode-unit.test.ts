@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { createUnitWriter, portableTextSink, unitRecord, type EncodedUnit, type LineContext, type NewTextSink } from '../../src/batch/encode-unit.ts'
+import {
+  compileTransactionLine,
+  createUnitWriter,
+  portableTextSink,
+  unitRecord,
+  type EncodedUnit,
+  type LineContext,
+  type NewTextSink,
+} from '../../src/batch/encode-unit.ts'
+import type { MappedFields } from '../../src/batch/record.ts'
 import type { DlqMessage, TransactionMessage } from '../../src/message/schema.ts'
 import { decodeRecord, recordJson, valueBytes, valueJson } from '../../src/publish/encode.ts'
 import { v2Body, v3Json } from '../../src/publish/kafka-rest-wire.ts'
@@ -12,7 +21,7 @@ const ctx: LineContext = {
   traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
   topics: { batch: 'transactions.batch', dlq: 'transactions.dlq' },
 }
-const message = (id: string, raw: Record<string, unknown> = { id }): TransactionMessage => ({
+const message = (id: string, raw: Record<string, unknown> = { id }, tenant: string | null = null): TransactionMessage => ({
   schema_version: '1.0',
   event_id: '01935b4e-7c3a-7def-8123-456789abcdef',
   ingestion_timestamp: '2026-11-22T12:00:00.000Z',
@@ -26,7 +35,7 @@ const message = (id: string, raw: Record<string, unknown> = { id }): Transaction
   status: 'settled',
   payment_method: 'card',
   customer_id: 'c\n1',
-  tenant_id: null,
+  tenant_id: tenant,
   trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
   idempotency_key: `bank:${id}`,
   raw_payload: raw,
@@ -48,12 +57,28 @@ const bad: DlqMessage = {
 const messages = [message('T "1" é'), message('T\\2 😀'), message('T4', { blob: 'ü'.repeat(3000) })]
 const plain = [transactionRecord(ctx.topics.batch, messages[0]!, ctx.traceparent), transactionRecord(ctx.topics.batch, messages[1]!, ctx.traceparent), dlqRecord(ctx.topics.dlq, bad, ctx.traceparent), transactionRecord(ctx.topics.batch, messages[2]!, ctx.traceparent)]
 
+// The job's line template, for the messages' shared fields (ingestion time, trace id).
+const line = compileTransactionLine({ ...ctx, tenantId: null, traceId: '4bf92f3577b34da6a3ce929d0e0e4736', ingestedAt: Date.parse('2026-11-22T12:00:00.000Z') })
+const fields = (m: TransactionMessage): MappedFields => ({
+  transactionId: m.transaction_id,
+  timestamp: m.timestamp,
+  amount: m.amount,
+  currency: m.currency,
+  status: m.status,
+  paymentMethod: m.payment_method,
+  customerId: m.customer_id,
+  tenantId: m.tenant_id,
+  eventType: m.event_type,
+})
+type Writer = ReturnType<typeof createUnitWriter>
+const write = (w: Writer, m: TransactionMessage, rawJson = JSON.stringify(m.raw_payload)) => w.mapped(line, fields(m), m.event_id, rawJson)
+
 function encode(sink: NewTextSink) {
   const w = createUnitWriter(ctx, 4, sink)
-  w.transaction(messages[0]!)
-  w.transaction(messages[1]!)
+  write(w, messages[0]!)
+  write(w, messages[1]!)
   w.dlq(bad)
-  w.transaction(messages[2]!)
+  write(w, messages[2]!)
   return w.finish()
 }
 
@@ -103,8 +128,8 @@ describe('batch: a unit written as JSON lines', () => {
     const raw = { id: 'T5', amount: 12345678901234567890, note: 'é' }
     const rawJson = '{ "id": "T5", "amount": 12345678901234567890, "note": "\\u00e9" }'
     const w = createUnitWriter(ctx, 2, bufferTextSink)
-    w.transaction(message('T5', raw), rawJson)
-    w.transaction(message('T5', raw))
+    write(w, message('T5', raw), rawJson)
+    write(w, message('T5', raw))
     const [asCame, serialized] = records(w.finish()).map((b) => b.record)
     const expected = JSON.stringify(transactionRecord(ctx.topics.batch, message('T5', raw), ctx.traceparent))
     // The same line with the raw payload's own bytes (its spacing, its big number) instead of a re-serialization.
@@ -113,9 +138,31 @@ describe('batch: a unit written as JSON lines', () => {
     expect(JSON.parse(valueJson(asCame!)).raw_payload).toEqual(raw)
   })
 
+  it("carries a record's tenant in its line and its headers (a tenant_id header), as transactionRecord does", () => {
+    const tenanted = [message('T6', { id: 'T6' }, 'acme "eu"'), message('T7'), message('T8', { id: 'T8' }, 'globex')]
+    const w = createUnitWriter(ctx, 4, bufferTextSink)
+    write(w, tenanted[0]!)
+    write(w, tenanted[1]!)
+    w.dlq(bad)
+    write(w, tenanted[2]!)
+    const built = records(w.finish()).map((b) => b.record)
+    const expected = [
+      transactionRecord(ctx.topics.batch, tenanted[0]!, ctx.traceparent),
+      transactionRecord(ctx.topics.batch, tenanted[1]!, ctx.traceparent),
+      dlqRecord(ctx.topics.dlq, bad, ctx.traceparent),
+      transactionRecord(ctx.topics.batch, tenanted[2]!, ctx.traceparent),
+    ]
+    built.forEach((r, i) => {
+      expect(recordJson(r)).toBe(JSON.stringify(expected[i]))
+      expect(r.headers).toEqual(expected[i]!.headers)
+    })
+    expect(built[0]!.headers['tenant_id']).toBe('acme "eu"')
+    expect(built[1]!.headers['tenant_id']).toBeUndefined()
+  })
+
   it('refuses to hand over a unit with fewer records than announced', () => {
     const w = createUnitWriter(ctx, 2, bufferTextSink)
-    w.transaction(messages[0]!)
+    write(w, messages[0]!)
     expect(() => w.finish()).toThrow(/2 records got 1/)
   })
 })

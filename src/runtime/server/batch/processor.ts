@@ -1,11 +1,10 @@
 /** @module A unit of work (a block of lines, a Parquet row group) → its records as JSON lines; runs inline or in a worker. */
 import { asyncBufferFromFile, parquetMetadataAsync, type AsyncBuffer, type FileMetaData } from 'hyparquet'
-import { buildRecords, type BuildContext, type SourceRow } from '../../../batch/build.ts'
+import { buildCsvRecords, buildRecords, createRowEncoder, type BuildContext, type SourceRow } from '../../../batch/build.ts'
 import type { EncodedUnit } from '../../../batch/encode-unit.ts'
 import type { BatchMapping } from '../../../batch/mapping.ts'
-import { compileMapping } from '../../../batch/record.ts'
 import { readParquetWindow } from './parquet-window.ts'
-import { parseCsvBlock, parseNdjsonBlock, type CsvLayout } from './parse-block.ts'
+import { parseCsvBlock, parseNdjsonBlock, plainCsvLines, type CsvLayout } from './parse-block.ts'
 import { createBufferShelf, type BufferShelf } from './buffer-shelf.ts'
 import { shelvedTextSink } from './text-sink.ts'
 
@@ -37,14 +36,15 @@ export type UnitProcessor = (unit: Unit) => Promise<UnitResult>
 
 /** `shelf`: where unit buffers come from; the caller puts them back once their records are published. */
 export function createUnitProcessor(init: ProcessorInit, shelf: BufferShelf = createBufferShelf()): UnitProcessor {
-  const mapper = compileMapping(init.mapping, init.build)
+  const encoder = createRowEncoder(init.mapping, init.build)
   const newSink = shelvedTextSink(shelf)
   let parquet: Promise<{ file: AsyncBuffer; metadata: FileMetaData }> | undefined
   let bytesPerRecord: number | undefined
   // The Parquet rows read last, while units of them are still to come.
   let window: { start: number; objects: Record<string, unknown>[] } | undefined
   return async (unit) => {
-    let rows: SourceRow[]
+    let rows: SourceRow[] | undefined
+    let encoded: EncodedUnit | undefined
     if (unit.kind === 'parquet') {
       if (!init.parquetPath) throw new Error('no Parquet file to read')
       const { rowStart, rowEnd, read } = unit
@@ -57,13 +57,19 @@ export function createUnitProcessor(init: ProcessorInit, shelf: BufferShelf = cr
       const objects = window.objects.slice(rowStart - read.start, rowEnd - read.start)
       if (rowEnd >= read.end) window = undefined
       rows = objects.map((o, i) => ({ line: rowStart + i + 1, record: jsonSafe(o) }))
+    } else if (unit.kind === 'csv') {
+      // A block without quotes goes from its lines to records with no row objects (build.ts).
+      const lines = plainCsvLines(unit.bytes)
+      if (lines) encoded = buildCsvRecords(lines, unit.firstLine, init.csv, encoder, newSink, bytesPerRecord)
+      else rows = parseCsvBlock(unit.bytes, unit.firstLine, init.csv)
     } else {
-      rows = unit.kind === 'csv' ? parseCsvBlock(unit.bytes, unit.firstLine, init.csv) : parseNdjsonBlock(unit.bytes, unit.firstLine)
+      rows = parseNdjsonBlock(unit.bytes, unit.firstLine)
     }
-    const encoded = buildRecords(rows, mapper, init.build, newSink, bytesPerRecord)
+    encoded ??= buildRecords(rows ?? [], encoder, newSink, bytesPerRecord)
+    const read = encoded.keys.length
     // The next unit's buffer is sized on this one's records, with a little room.
-    if (rows.length > 0) bytesPerRecord = (encoded.bytes.length / rows.length) * 1.1
-    return { seq: unit.seq, encoded, read: rows.length }
+    if (read > 0) bytesPerRecord = (encoded.bytes.length / read) * 1.1
+    return { seq: unit.seq, encoded, read }
   }
 }
 
