@@ -47,7 +47,7 @@ export async function verifyHmac(
   }
   const content = manifest !== undefined ? utf8(manifest) : buildSigned(scheme.signed, req.body, parsed.timestamp ?? '', url)
   const candidates = parsed.signatures
-    .map((s) => (scheme.encoding === 'hex' ? fromHex(s.toLowerCase()) : fromBase64(s)))
+    .map((s) => (scheme.encoding === 'hex' ? fromHex(s) : fromBase64(s)))
     .filter((s): s is Bytes => s !== undefined)
   if (candidates.length === 0) return unauthorized('malformed_header', `${scheme.header} has no decodable signature`)
 

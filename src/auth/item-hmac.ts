@@ -23,7 +23,7 @@ export async function verifyItems(
       // signature its pair's public id names.
       const given = scheme.signature(item, id)
       if (!given) continue
-      const decoded = scheme.encoding === 'hex' ? fromHex(given.toLowerCase()) : fromBase64(given)
+      const decoded = scheme.encoding === 'hex' ? fromHex(given) : fromBase64(given)
       if (!decoded) return unauthorized('malformed_header', `item ${index} signature is not ${scheme.encoding}`)
       if (timingSafeEqual(decoded, await (env.hmac ?? hmacSign)(key, scheme.hash, content))) {
         matched = true

@@ -84,6 +84,21 @@ describe('auth: hmac (bare and prefixed)', () => {
     )
   })
 
+  it('refuses a hex signature with any one character outside 0-9, a-f, A-F', async () => {
+    const sig = mac('sha256', 's', body, 'hex')
+    // Neighbours of the hex ranges in ASCII, and characters whose case-folded code is a hex letter's.
+    for (const c of ['/', ':', '@', 'G', '`', 'g', ' ', '\u00c1', '\u00e1']) {
+      for (const at of [0, 1, 63]) {
+        const bad = sig.slice(0, at) + c + sig.slice(at + 1)
+        expect(reason(await verify(bare, { 'x-signature': bad }, { T_SECRET: 's' }))).not.toBe('ok')
+      }
+    }
+    const hexKey = hmac({ secret: 'T_SECRET', header: 'x-sig', keyEncoding: 'hex' })
+    // 'G0' is no hex key: no configured key, so nothing verifies.
+    expect(reason(await verify(hexKey, { 'x-sig': mac('sha256', Buffer.from([0x00]), body, 'hex') }, { T_SECRET: 'G0' }))).toBe('bad_signature')
+    expect(reason(await verify(hexKey, { 'x-sig': mac('sha256', Buffer.from([0xab, 0xcd]), body, 'hex') }, { T_SECRET: 'AbcD' }))).toBe('ok')
+  })
+
   it('supports base64 output, SHA-1 and SHA-512, and hex or base64 keys', async () => {
     const b64 = hmac({ secret: 'T_SECRET', header: 'x-sig', encoding: 'base64' })
     const sha1 = hmac({ secret: 'T_SECRET', header: 'x-sig', hash: 'SHA-1' })
