@@ -2,21 +2,43 @@
 import type { HashName, KeyEncoding } from './types.ts'
 import { fromBase64, fromHex, utf8, type Bytes } from './encoding.ts'
 
-const cache = new Map<string, Promise<CryptoKey>>()
 const CACHE_LIMIT = 256
 
+// A secret's bytes, decoded once per secret and encoding: every webhook asks again, and the same
+// Bytes object each time lets hmacKey find its imported key by identity. Callers never write to them.
+const decoded = new Map<string, Bytes | undefined>()
+const decodedBytes = new WeakSet<Bytes>()
+
 export function keyBytes(secret: string, encoding: KeyEncoding): Bytes | undefined {
-  if (encoding === 'utf8') return utf8(secret)
-  return encoding === 'hex' ? fromHex(secret) : fromBase64(secret)
+  const id = `${encoding}:${secret}`
+  if (decoded.has(id)) return decoded.get(id)
+  const bytes = encoding === 'utf8' ? utf8(secret) : encoding === 'hex' ? fromHex(secret) : fromBase64(secret)
+  if (decoded.size >= CACHE_LIMIT) decoded.clear()
+  decoded.set(id, bytes)
+  if (bytes) decodedBytes.add(bytes)
+  return bytes
 }
 
+// Imported keys by the key bytes' identity (keyBytes' answers), then by their value for bytes
+// made elsewhere: a value id spells out every byte, which per request cost more than the HMAC.
+const byIdentity = new WeakMap<Bytes, Partial<Record<HashName, Promise<CryptoKey>>>>()
+const byValue = new Map<string, Promise<CryptoKey>>()
+
 export function hmacKey(raw: Bytes, hash: HashName): Promise<CryptoKey> {
+  let forBytes = byIdentity.get(raw)
+  const known = forBytes?.[hash]
+  if (known) return known
   const id = `${hash}:${raw.join(',')}`
-  let key = cache.get(id)
+  let key = byValue.get(id)
   if (!key) {
-    if (cache.size >= CACHE_LIMIT) cache.clear()
+    if (byValue.size >= CACHE_LIMIT) byValue.clear()
     key = crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash }, false, ['sign'])
-    cache.set(id, key)
+    byValue.set(id, key)
+  }
+  // Only the decoded secrets are worth remembering by identity (a caller's fresh array never recurs).
+  if (decodedBytes.has(raw)) {
+    if (!forBytes) byIdentity.set(raw, (forBytes = {}))
+    forBytes[hash] = key
   }
   return key
 }
