@@ -1,6 +1,6 @@
 /** @module Standard Webhooks (and Svix): `v1,<base64>` HMAC-SHA256 over `id.timestamp.body`. */
 import { concatBytes, fromBase64, utf8, type Bytes } from './encoding.ts'
-import { hmacSign } from './hmac-key.ts'
+import { hmacSign, keyBytes } from './hmac-key.ts'
 import { unauthorized } from './outcome.ts'
 import { timingSafeEqual } from './timing-safe.ts'
 import { checkTolerance } from './tolerance.ts'
@@ -33,8 +33,8 @@ export async function verifyStandardWebhooks(
   for (const secret of env.secrets(scheme.secret)) {
     const key =
       scheme.keyEncoding === 'utf8'
-        ? utf8(secret)
-        : fromBase64(secret.startsWith('whsec_') ? secret.slice(6) : secret)
+        ? keyBytes(secret, 'utf8')
+        : keyBytes(secret.startsWith('whsec_') ? secret.slice(6) : secret, 'base64')
     if (!key) continue
     const expected = await (env.hmac ?? hmacSign)(key, 'SHA-256', content)
     if (candidates.some((c) => timingSafeEqual(c, expected))) {
