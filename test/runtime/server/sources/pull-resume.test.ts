@@ -2,7 +2,7 @@
  * A file pull that stops mid-file (here: its checkpoint write fails after a chunk was published,
  * as a kill -9 in that window would leave it) resumes in a fresh process where it stopped: the
  * rows before the checkpoint are not published again, and the chunk published but not
- * checkpointed goes out again under the same event ids. A real-process kill -9 test is not written yet.
+ * checkpointed goes out again under the same event ids. With real processes and kill -9: pull-kill.test.ts.
  */
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
