@@ -112,6 +112,33 @@ describe('observability: no secret, signature, credential or card number reaches
     expect(out.match(/\[redacted-pan\]/g)?.length).toBe(PANS.length + 1)
   })
 
+  it('finds a secret format or a card number in a single-word value, whatever plain text surrounds it', () => {
+    // Values without spaces (paths, ids) are screened by a quick scan before the full pattern;
+    // each token here is written into seeded random unspaced text, ASCII and not.
+    const tokens = [
+      'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+      'sk_live_51H8abcdefGHIJKL',
+      'rk_test_51H8abcdefGHIJKL',
+      '4111111111111111',
+      '5555-5555-5555-4444',
+      '378282246310005',
+      '4222222222222',
+      `v1=${'c0ffee'.repeat(6)}`,
+      'sha256=K5oZfzN95Z9UVu1EsfQmfVNQhnk',
+    ]
+    const plain = 'abcxyz_-./:0123456789'
+    let seed = 17
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n)
+    const word = () => Array.from({ length: rand(12) }, () => plain[rand(plain.length)]).join('')
+    const { log, lines } = captured()
+    for (let i = 0; i < 400; i++) {
+      const token = tokens[i % tokens.length] as string
+      const wide = i % 5 === 0 ? 'é' : ''
+      log.info('m', { path: `/${wide}${word()}/${token}/${word()}` })
+      expect(lines.at(-1)).not.toContain(token)
+    }
+  })
+
   it('keeps what is not sensitive: ids, trace ids, digit runs that fail Luhn or are not 13–19 long', () => {
     const { log, lines } = captured()
     const fields = {
