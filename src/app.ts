@@ -10,6 +10,7 @@ import { requestMetrics } from './middleware/request-metrics.ts'
 import { createAdminRoutes } from './observability/admin-routes.ts'
 import { auditContext, auditEvents } from './observability/audit.ts'
 import { observeDeps } from './observability/observe-deps.ts'
+import { redactText } from './observability/redact.ts'
 import { providerStatuses } from './pipeline/provider-status.ts'
 import { mountSourceEventRoutes } from './sources/events-routes.ts'
 import { createWebhookHandler, type WebhookResult } from './pipeline/webhook.ts'
@@ -41,7 +42,14 @@ export function createApp(given: Deps) {
     const ready = store.ok && publisher.ok
     // The breaker's state and the spool backlog, where the publisher has them.
     const shown = { ...publisher, ...deps.publisher.state?.() }
-    return c.json({ status: ready ? 'ready' : 'unavailable', store, publisher: shown, providers: configuredProviders }, ready ? 200 : 503)
+    // Pull sources are detail only: one open or terminal source must not take the gateway out of rotation.
+    const sources = deps.sourceStates
+      ? await deps.sourceStates.states().then(
+          (list) => list.map((v) => (v.last_error ? { ...v, last_error: redactText(v.last_error) } : v)),
+          (e: unknown) => ({ error: redactText(String(e)) }),
+        )
+      : undefined
+    return c.json({ status: ready ? 'ready' : 'unavailable', store, publisher: shown, providers: configuredProviders, ...(sources ? { sources } : {}) }, ready ? 200 : 503)
   })
 
   const tenantsMax = metricsTenantsMax(deps.settings['TXGATE_METRICS_TENANTS_MAX'])

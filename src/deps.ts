@@ -9,6 +9,7 @@ import type { Logger } from './observability/log.ts'
 import type { Metrics } from './observability/metrics.ts'
 import type { Registry } from './provider/registry.ts'
 import type { Publisher } from './publish/types.ts'
+import type { SourceStates } from './sources/breaker.ts'
 import type { SourceEvents } from './sources/events.ts'
 import type { Limiter, Store } from './store/types.ts'
 
@@ -35,6 +36,8 @@ export type Deps = {
   batch?: BatchRunner
   /** Ingests the objects S3 notifications name, for POST /sources/v1/{source}/s3-events (server runtimes). */
   sourceEvents?: SourceEvents
+  /** Each pull source's breaker state and last error, for /ready's detail (server runtimes with sources). */
+  sourceStates?: SourceStates
   /**
    * Counters, gauges, histograms (observability/metrics.ts). createApp makes one when absent;
    * an entry passes its own to share it with publishers and process metrics.

@@ -200,8 +200,18 @@ export const CATALOG = {
   // --- Pull sources (http-poll, s3, sftp, S3 events): one series per configured source name ---
   txgate_source_runs_total: {
     type: 'counter',
-    help: 'Scheduled pulls by source and outcome (nothing_new: the source had nothing; locked: another instance holds its lease).',
-    labels: [{ name: 'source' }, { name: 'outcome', values: ['done', 'nothing_new', 'locked', 'failed'] }],
+    help: 'Scheduled pulls by source and outcome (nothing_new: the source had nothing; locked: another instance holds its lease; skipped: its circuit is open or it is terminal).',
+    labels: [{ name: 'source' }, { name: 'outcome', values: ['done', 'nothing_new', 'locked', 'failed', 'skipped'] }],
+  },
+  txgate_source_bytes_total: {
+    type: 'counter',
+    help: 'Bytes a pull fetched from its source (API pages, downloaded files), whether ingested or not.',
+    labels: [{ name: 'source' }],
+  },
+  txgate_source_state: {
+    type: 'gauge',
+    help: 'A pull source\'s breaker state, 1 for the current one (open: scheduled pulls skipped until a half-open trial; terminal: a permanent error, skipped until its configuration changes or txgate pull succeeds).',
+    labels: [{ name: 'source' }, { name: 'state', values: ['closed', 'open', 'half_open', 'terminal'] }],
   },
   txgate_source_files_total: {
     type: 'counter',

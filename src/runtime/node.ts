@@ -12,7 +12,7 @@ import { startSources } from './server/sources/attach.ts'
 const deps = await buildServerDeps(process.env, batchedLineSink(process.stdout))
 const sources = await startSources(process.env, deps)
 // The socket's peer address for security log lines (X-Forwarded-For is logged apart, unverified).
-const app = createApp({ ...deps, ...(sources.events ? { sourceEvents: sources.events } : {}), clientIp: (c) => getConnInfo(c).remote.address })
+const app = createApp({ ...deps, ...(sources.events ? { sourceEvents: sources.events } : {}), ...(sources.states ? { sourceStates: sources.states } : {}), clientIp: (c) => getConnInfo(c).remote.address })
 const server = serve({
   fetch: app.fetch,
   port: deps.config.port,

@@ -45,6 +45,30 @@ export type ShownState = (typeof SHOWN_STATES)[number]
 export const shownState = (h: SourceHealth | undefined, now: number): ShownState =>
   !h ? 'closed' : h.state === 'open' && h.retryAt !== undefined && Date.parse(h.retryAt) <= now ? 'half_open' : h.state
 
+/** One pull source's state as /ready and `txgate sources` show it. */
+export type SourceStateView = {
+  source: string
+  state: ShownState
+  failures: number
+  since?: string
+  retry_at?: string
+  last_error?: string
+}
+
+export function stateView(source: string, h: SourceHealth | undefined, now: number): SourceStateView {
+  return {
+    source,
+    state: shownState(h, now),
+    failures: h?.failures ?? 0,
+    ...(h && h.state !== 'closed' ? { since: h.since } : {}),
+    ...(h?.state === 'open' && h.retryAt ? { retry_at: h.retryAt } : {}),
+    ...(h?.lastError ? { last_error: h.lastError } : {}),
+  }
+}
+
+/** For /ready (server runtimes): each configured pull source's state now, read from the shared store. */
+export type SourceStates = { states(): Promise<SourceStateView[]> }
+
 export type Admission = { run: true; trial: boolean } | { run: false; reason: string }
 
 /** Whether a scheduled run may go ahead now; `force` (`txgate pull`) always runs, as a trial when not closed. */

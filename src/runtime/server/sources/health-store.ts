@@ -22,6 +22,15 @@ const MIGRATIONS = [
      updated_at timestamptz NOT NULL DEFAULT now())`,
 ]
 
+/** A read for /metrics and /ready, bounded: a database that hangs must not hang a scrape or a probe. */
+export function readHealth(store: HealthStore, source: string, timeoutMs = 2000): Promise<SourceHealth | undefined> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`source health store did not answer within ${timeoutMs} ms`)), timeoutMs)
+  })
+  return Promise.race([store.get(source), late]).finally(() => clearTimeout(timer))
+}
+
 export function openHealthStore(settings: Settings, batchDir: string): Promise<HealthStore> {
   const url = settings['TXGATE_SOURCES_DATABASE_URL']
   return url ? createPgHealthStore(url) : Promise.resolve(createFileHealthStore(join(batchDir, 'sources')))

@@ -25,7 +25,8 @@ export async function pullFileSource(env: PullEnv, src: FileSourceConfig): Promi
         name: src.name,
         provider: src.provider,
         ...(src.mapping ? { mapping: src.mapping } : {}),
-        prefix: src.kind === 's3' ? src.prefix : src.path,
+        // The SFTP store lists `path/name`: without the slash no key is "directly under" the folder and nothing is pulled.
+        prefix: src.kind === 's3' ? src.prefix : src.path.endsWith('/') ? src.path : `${src.path}/`,
         glob: src.glob,
         min_age_s: src.min_age_s,
         archive: src.archive,

@@ -2,24 +2,33 @@
  * @module Runs each scheduled source on its croner schedule inside the gateway.
  * `protect` means a run that is still going makes the next tick skip (no overlap in one process);
  * the lease in the checkpoint store keeps two gateways from pulling one source at once.
+ * Each tick goes through the source's breaker (guarded-pull.ts): an open or terminal source is
+ * skipped (outcome `skipped`), and once its cool-down has passed one half-open trial runs.
  */
 import { Cron } from 'croner'
 import type { Logger } from '../../../observability/log.ts'
+import type { HealthStore, SourceHealth } from '../../../sources/breaker.ts'
 import type { Checkpoints } from '../../../sources/checkpoints.ts'
 import { isQueueSource, type SourceConfig } from '../../../sources/config.ts'
 import { everyMs } from '../../../sources/schedule.ts'
 import type { BatchEnv } from '../batch/ingest.ts'
-import { pullSource, type PullResult } from './pull.ts'
+import { pullGuarded } from './guarded-pull.ts'
+import type { PullResult } from './pull.ts'
 
 export type SchedulerEnv = {
   batch: BatchEnv
   checkpoints: Checkpoints
+  /** Each source's breaker / terminal state, shared by every instance. */
+  health: HealthStore
+  /** Wall time (ms) for cool-downs; Date.now unless a test moves it. */
+  clock?: () => number
   stagingDir: string
   holder: string
   log: Logger
   /** Where a source's secrets are read (env var names in the YAML). */
   env: Record<string, string | undefined>
-  onRun?: (r: PullResult) => void
+  /** After every tick, skipped ones included, with the source's state after it. */
+  onRun?: (r: PullResult, health: SourceHealth | undefined) => void
 }
 
 export type SourceScheduler = {
@@ -32,14 +41,18 @@ export type SourceScheduler = {
 export function startSourceScheduler(env: SchedulerEnv, sources: SourceConfig[]): SourceScheduler {
   const running = new Set<Promise<void>>()
   const jobs: Cron[] = []
+  const guard = { health: env.health, log: env.log, ...(env.clock ? { clock: env.clock } : {}) }
   for (const src of sources) {
     if (isQueueSource(src) || src.schedule === undefined) continue
     const run = async (): Promise<void> => {
-      const r = await pullSource({ batch: env.batch, checkpoints: env.checkpoints, stagingDir: env.stagingDir, holder: env.holder, fetch: { env: env.env } }, src)
+      const g = await pullGuarded({ batch: env.batch, checkpoints: env.checkpoints, stagingDir: env.stagingDir, holder: env.holder, fetch: { env: env.env } }, guard, src)
+      const r = g.result
       const fields = { source: src.name, outcome: r.outcome, pages: r.pages, rows: r.rows, published: r.published, dlq: r.dlq, ...(r.cursor ? { cursor: r.cursor } : {}) }
-      if (r.outcome === 'failed') env.log.error('source pull failed', { ...fields, error: r.error ?? 'failed' })
+      if (r.outcome === 'failed') env.log.error('source pull failed', { ...fields, error: r.error ?? 'failed', ...(r.terminal ? { terminal: true } : {}) })
       else if (r.outcome === 'done') env.log.info('source pulled', fields)
-      env.onRun?.(r)
+      // A skip is logged once, when the breaker opened or the source turned terminal (guarded-pull.ts), not every tick.
+      else if (r.outcome === 'skipped') env.log.debug('source pull skipped', { source: src.name, reason: r.error ?? '' })
+      env.onRun?.(r, g.after)
     }
     const tracked = async (): Promise<void> => {
       const p = run().catch((err: unknown) => env.log.error('source pull crashed', { source: src.name, error: String(err) }))

@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createFileCheckpoints } from '../../../../src/runtime/server/sources/checkpoints-file.ts'
+import { createFileHealthStore } from '../../../../src/runtime/server/sources/health-store.ts'
 import { startSourceScheduler } from '../../../../src/runtime/server/sources/scheduler.ts'
 import type { PullResult } from '../../../../src/runtime/server/sources/pull.ts'
 import { parseSources, type PullSourceConfig } from '../../../../src/sources/config.ts'
@@ -41,7 +42,7 @@ describe('sources: the in-gateway scheduler', () => {
     const runs: PullResult[] = []
     const cp = createFileCheckpoints(join(h.dir, 'sources'))
     const sched = startSourceScheduler(
-      { batch: h.env, checkpoints: cp, stagingDir: join(h.dir, 'staging'), holder: 't', log: silent, env: {}, onRun: (r) => void runs.push(r) },
+      { batch: h.env, checkpoints: cp, health: createFileHealthStore(join(h.dir, 'sources')), stagingDir: join(h.dir, 'staging'), holder: 't', log: silent, env: {}, onRun: (r) => void runs.push(r) },
       [source(api.url, '{ every: 1s }'), { ...source(api.url, '{ every: 1s }'), name: 'manual', schedule: undefined }],
     )
     expect(sched.scheduled).toEqual(['mahak'])
