@@ -53,7 +53,10 @@ export const pullCommand: Command = {
       const before = shownState(g.before, now)
       const after = shownState(g.after, now)
       process.stdout.write(JSON.stringify({ ...result, state: after }, null, 2) + '\n')
-      if (before !== 'closed') process.stderr.write(`txgate pull: ${name} was ${before} (${g.before?.lastError ?? 'no error recorded'}); this run was its trial\n`)
+      if (before !== 'closed') {
+        const what = dryRun ? 'a dry run leaves its state as it was' : 'this run was its trial'
+        process.stderr.write(`txgate pull: ${name} was ${before} (${g.before?.lastError ?? 'no error recorded'}); ${what}\n`)
+      }
       if (result.outcome === 'failed') process.stderr.write(`txgate pull: ${result.error ?? 'failed'}\n`)
       if (after === 'terminal') {
         process.stderr.write(`txgate pull: ${name} is terminal: a permanent error (credentials, a missing folder, bucket or endpoint). The gateway does not pull it on schedule until its configuration changes or txgate pull succeeds\n`)

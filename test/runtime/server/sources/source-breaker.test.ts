@@ -19,6 +19,7 @@ import type { HealthStore } from '../../../../src/sources/breaker.ts'
 import { parseSources, type PullSourceConfig } from '../../../../src/sources/config.ts'
 import { apiRows, startPagedApi, type PagedApi } from '../../../helpers/paged-api.ts'
 import { startGateway, type GatewayProcess } from '../../../helpers/process.ts'
+import { startS3, type TestS3 } from '../../../helpers/s3rver.ts'
 import { startSshd, type TestSshd } from '../../../helpers/sshd.ts'
 import { runTxgate } from '../../../helpers/txgate-cli.ts'
 import { tempDir } from '../../../helpers/temp-dir.ts'
@@ -36,6 +37,7 @@ let api: PagedApi | undefined
 let sched: SourceScheduler | undefined
 let sshd: TestSshd | undefined
 let gw: GatewayProcess | undefined
+let s3: TestS3 | undefined
 
 beforeAll(async () => {
   const admin = new pg.Client(ADMIN)
@@ -50,7 +52,8 @@ afterEach(async () => {
   await api?.close()
   await h?.close()
   await sshd?.close()
-  sched = gw = api = h = sshd = undefined
+  await s3?.close()
+  sched = gw = api = h = sshd = s3 = undefined
 })
 afterAll(async () => {
   await health?.close()
@@ -260,6 +263,47 @@ ${MAPPING}`,
     expect(good.result).toMatchObject({ outcome: 'done', rows: 3, bytes: expect.any(Number) })
     expect(good.after).toBeUndefined()
     expect(h.transactions()).toHaveLength(3)
+  })
+
+  it('an S3 source whose bucket does not exist, or whose keys are not set, is terminal; a server that does not answer is not', async () => {
+    s3 = await startS3('drops')
+    await s3.put('in/day.csv', `${ACME_HEADER}\n${acmeRows(2)}`)
+    h = await createHarness()
+    const bucket = (name: string, b: string, endpoint: string) =>
+      parseSources(`sources:
+  ${name}:
+    kind: s3
+    provider: acme
+    bucket: ${b}
+    prefix: in/
+    glob: '*.csv'
+    endpoint: ${endpoint}
+    force_path_style: true
+    access_key_id_env: AK
+    secret_access_key_env: SK
+    mapping:
+      format: csv
+      delimiter: ';'
+      header_row: true
+      column_mapping: { transaction_id: TXN_ID, timestamp: TXN_DATE, amount: AMOUNT, currency: CCY, status: STATE, payment_method: METHOD, customer_id: CUST }
+      transformations: { timestamp: unix_to_iso8601, amount: decimal_to_minor }
+`)[0] as PullSourceConfig
+    const env = (keys: { AK: string; SK: string }) => ({ batch: (h as Harness).env, checkpoints: createFileCheckpoints(join((h as Harness).dir, 'sources')), stagingDir: join((h as Harness).dir, 'staging'), holder: 't', fetch: { env: keys } })
+    const guard = { health, clock: () => T0 }
+    const right = { AK: 'S3RVER', SK: 'S3RVER' }
+    const missing = await pullGuarded(env(right), guard, bucket('s3-missing', 'no-such-bucket', s3.endpoint))
+    expect(missing.result).toMatchObject({ outcome: 'failed', terminal: true })
+    expect(missing.after).toMatchObject({ state: 'terminal' })
+    // (s3rver checks no signatures, so wrong keys are not testable here; keys that are not set are.)
+    const noKeys = await pullGuarded(env({ AK: 'S3RVER', SK: '' }), guard, bucket('s3-nokeys', 'drops', s3.endpoint))
+    expect(noKeys.result).toMatchObject({ outcome: 'failed', terminal: true, error: expect.stringMatching(/AK and SK must be set/) })
+    // Nothing listening there: transient, it counts toward the breaker but the source stays closed.
+    const down = await pullGuarded(env(right), guard, bucket('s3-down', 'drops', 'http://127.0.0.1:9'))
+    expect(down.result).toMatchObject({ outcome: 'failed' })
+    expect(down.result.terminal).toBeUndefined()
+    expect(down.after).toMatchObject({ state: 'closed', failures: 1 })
+    const ok = await pullGuarded(env(right), guard, bucket('s3-ok', 'drops', s3.endpoint))
+    expect(ok.result).toMatchObject({ outcome: 'done', rows: 2 })
   })
 
   it('the real gateway shows a terminal source on /metrics and in /ready (still ready: pull sources are detail)', async () => {
