@@ -130,6 +130,23 @@ function renderPublish(a, b) {
   setText('spool-replayed', fmtNum(g('txgate_spool_replayed_records_total')));
 }
 
+// A pull source's breaker (txgate_source_state: 1 for its current state); terminal needs an operator.
+function renderSources(b) {
+  fill('sources-body', labelValues(b, 'txgate_source_state', 'source').map(function (src) {
+    var mine = function (l) { return l.source === src; };
+    var current = pick(b, 'txgate_source_state', mine).filter(function (s) { return s.value === 1; })[0];
+    var state = current ? current.labels.state : '—';
+    var age = pick(b, 'txgate_source_checkpoint_age_seconds', mine)[0];
+    return h('tr', { 'data-source': src }, [td('source', src, 'name'), td('state', state, 'name st-' + state),
+      td('runs', fmtNum(total(b, 'txgate_source_runs_total', mine))),
+      td('skipped', fmtNum(total(b, 'txgate_source_runs_total', function (l) { return l.source === src && l.outcome === 'skipped'; }))),
+      td('failures', fmtNum(total(b, 'txgate_source_failures_total', mine))),
+      td('rows', fmtNum(total(b, 'txgate_source_rows_total', mine))),
+      td('bytes', fmtBytes(total(b, 'txgate_source_bytes_total', mine))),
+      td('age', fmtAge(age ? age.value : undefined))]);
+  }));
+}
+
 function renderActivity(b) {
   fill('dlq-body', b.data.activity.dlq.map(function (d) {
     return h('tr', {}, [td('at', d.at.slice(11, 19)), td('provider', d.provider, 'name'), td('source', d.source),
@@ -148,7 +165,7 @@ function renderActivity(b) {
 function render() {
   var pair = windowPair(windowMs);
   var a = pair[0], b = pair[1];
-  renderSummary(a, b); renderProviders(a, b); renderStages(a, b); renderSecurity(a, b); renderPublish(a, b); renderActivity(b);
+  renderSummary(a, b); renderProviders(a, b); renderStages(a, b); renderSecurity(a, b); renderPublish(a, b); renderSources(b); renderActivity(b);
   setText('ports', 'store: ' + b.data.ports.store + ' · publisher: ' + b.data.ports.publisher +
     (b.data.metrics_enabled ? '' : ' · metrics are off (TXGATE_METRICS=off)'));
   setText('updated', new Date().toLocaleTimeString());

@@ -34,6 +34,8 @@ td.empty { text-align: left; color: var(--dim); }
 .o-dlq { background: #a371f7; } .o-unauthorized { background: var(--bad); } .o-rate_limited { background: var(--warn); }
 .o-bad_request, .o-too_large, .o-not_found { background: #db6d28; } .o-unavailable, .o-error, .o-in_flight { background: #8b0000; }
 .b-closed { color: var(--ok); } .b-half-open { color: var(--warn); } .b-open { color: var(--bad); font-weight: 600; }
+.st-closed { color: var(--ok); } .st-half_open { color: var(--warn); } .st-open { color: var(--bad); font-weight: 600; }
+.st-terminal { color: var(--bad); font-weight: 600; text-decoration: underline; }
 .s-running { color: var(--info); } .s-ok { color: var(--ok); } .s-failed { color: var(--bad); }
 .progress { width: 140px; height: 8px; background: var(--line); border-radius: 2px; overflow: hidden; }
 .progress span { display: block; height: 100%; background: var(--info); }
@@ -79,6 +81,9 @@ const BODY = `
   <section class="wide" id="batch"><h2>Batch jobs</h2>
     <table><thead><tr><th class="name">job</th><th>source</th><th>state</th><th>progress</th><th>read</th><th>published</th>
       <th>dlq</th><th>rows/s</th></tr></thead><tbody id="jobs-body"></tbody></table></section>
+  <section class="wide" id="sources"><h2>Pull sources (state now, counts since start)</h2>
+    <table><thead><tr><th class="name">source</th><th class="name">state</th><th>runs</th><th>skipped</th><th>failures</th>
+      <th>rows</th><th>bytes</th><th>checkpoint age</th></tr></thead><tbody id="sources-body"></tbody></table></section>
   <section class="wide" id="dlq"><h2>Recent DLQ reasons</h2>
     <table><thead><tr><th>at (UTC)</th><th class="name">provider</th><th>source</th><th>event type</th>
       <th class="name">reason</th></tr></thead><tbody id="dlq-body"></tbody></table></section>
