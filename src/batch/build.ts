@@ -4,7 +4,7 @@ import { SCHEMA_VERSION } from '../message/version.ts'
 import {
   compileTransactionLine,
   createUnitWriter,
-  jsonString,
+  type CellsPayload,
   type EncodedUnit,
   type LineContext,
   type NewTextSink,
@@ -105,7 +105,8 @@ export function buildCsvRecords(
       continue
     }
     const reason = csv.fields.map(fields)
-    if (reason === undefined) unit.mapped(enc.line, csv.fields.out, enc.ids(ctx.ingestedAt), rawCells(csv, fields, !NEEDS_ESCAPE.test(l)))
+    csv.payload.fields = fields
+    if (reason === undefined) unit.mapped(enc.line, csv.fields.out, enc.ids(ctx.ingestedAt), csv.payload)
     else unit.dlq(dlq(ctx, firstLine + i, reason, csv.record(fields)))
   }
   return unit.finish()
@@ -114,8 +115,7 @@ export function buildCsvRecords(
 // --- Internal helpers ---
 
 const CR = 0x0d
-// What JSON.stringify escapes (encode-unit.ts's jsonString): a line without any needs none in its cells.
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/
+const utf8 = new TextEncoder()
 
 const blank = (l: string) => l === '' || (l.length === 1 && l.charCodeAt(0) === CR)
 
@@ -124,10 +124,12 @@ type CsvRows = {
   key: string
   width: number
   fields: FieldMapper<readonly string[]>
-  /** `{"a":`, `,"b":`, ... in the key order of the header's object (integer-like names first, as JS orders them). */
-  names: string[]
-  /** The cell each name takes its value from (a repeated column: its last cell, as the object gets it). */
-  cells: number[]
+  /**
+   * The row's raw payload, filled with each row's cells: names `{"a":`, `,"b":`, ... in the key
+   * order of the header's object (integer-like names first, as JS orders them), and the cell each
+   * takes its value from (a repeated column: its last cell, as the object gets it).
+   */
+  payload: CellsPayload
   record(fields: readonly string[]): Record<string, unknown>
 }
 
@@ -151,22 +153,14 @@ function csvRows(enc: RowEncoder, header: readonly string[]): CsvRows {
     key,
     width: header.length,
     fields,
-    names: order.map((name, i) => (i === 0 ? '{' : ',') + JSON.stringify(name) + ':'),
-    cells: order.map((name) => header.lastIndexOf(name)),
+    payload: {
+      names: order.map((name, i) => utf8.encode((i === 0 ? '{' : ',') + JSON.stringify(name) + ':')),
+      cells: order.map((name) => header.lastIndexOf(name)),
+      fields: [],
+    },
     record,
   }
   return enc.csv
-}
-
-/** The row's header → cell object as JSON; `plain`: no cell needs escaping. */
-function rawCells(csv: CsvRows, fields: readonly string[], plain: boolean): string {
-  const { names, cells } = csv
-  let s = ''
-  for (let i = 0; i < names.length; i++) {
-    const v = fields[cells[i] as number] as string
-    s += names[i] + (plain ? '"' + v + '"' : jsonString(v))
-  }
-  return names.length === 0 ? '{}' : s + '}'
 }
 
 const dlqIds = createEventIds()

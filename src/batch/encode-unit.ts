@@ -8,6 +8,10 @@ import type { BatchContext, MappedFields } from './record.ts'
 /** A growable byte buffer that UTF-8-encodes text into itself; the server's is Buffer-backed. */
 export type TextSink = {
   write(text: string): void
+  /** `s` as a JSON string, quotes included: the text JSON.stringify(s) gives. */
+  json(s: string): void
+  /** Bytes as they are (a template's text, encoded once). */
+  bytes(b: Uint8Array): void
   byte(b: number): void
   readonly length: number
   /** The bytes written so far; the sink is done with. */
@@ -64,39 +68,57 @@ export function createUnitWriter(ctx: LineContext, records: number, newSink: New
   return {
     /**
      * A mapped record's line from the job's compiled template (no message object, no stringify):
-     * the same text as JSON.stringify(transactionRecord(...)) of its message. `rawJson`: the raw
-     * payload's JSON (an NDJSON line as it came, a CSV row's cells), written as it is.
+     * the same text as JSON.stringify(transactionRecord(...)) of its message. `raw`: the raw
+     * payload's JSON as it is (an NDJSON line as it came), or a CSV row's cells.
      */
-    mapped(line: TransactionLine, f: MappedFields, eventId: string, rawJson: string): void {
+    mapped(line: TransactionLine, f: MappedFields, eventId: string, raw: string | CellsPayload): void {
+      // Written piece by piece into the buffer: as one concatenated string, a record's ~25 pieces
+      // were a rope of ~3 KB of garbage per row, flattened again by Buffer#write.
       const idem = `${line.provider}:${f.transactionId}`
-      const key = jsonString(idem)
       const tenant = f.tenantId
-      const customer = f.customerId === null ? 'null' : jsonString(f.customerId)
-      const eventType = jsonString(f.eventType)
-      const txid = jsonString(f.transactionId)
-      const status = jsonString(f.status)
-      const method = jsonString(f.paymentMethod)
-      if (tenant === null) {
-        const h = line.head
-        const b = line.body
-        sink.write(h[0] + key + h[1] + eventId + h[2])
-        valueAts[n] = sink.length - start
-        sink.write(
-          b[0] + eventId + b[1] + eventType + b[2] + txid + b[3] + f.timestamp + b[4] + f.amount + b[5] + f.currency + b[6] +
-            status + b[7] + method + b[8] + customer + b[9] + key + b[10] + rawJson + b[11],
-        )
-      } else {
-        const h = line.tenantHead
-        const b = line.tenantBody
-        const t = jsonString(tenant)
-        sink.write(h[0] + key + h[1] + eventId + h[2] + t + h[3])
-        valueAts[n] = sink.length - start
-        sink.write(
-          b[0] + eventId + b[1] + eventType + b[2] + txid + b[3] + f.timestamp + b[4] + f.amount + b[5] + f.currency + b[6] +
-            status + b[7] + method + b[8] + customer + b[9] + t + b[10] + key + b[11] + rawJson + b[12],
-        )
+      const h = tenant === null ? line.head : line.tenantHead
+      const b = tenant === null ? line.body : line.tenantBody
+      sink.bytes(h[0] as Uint8Array)
+      sink.json(idem)
+      sink.bytes(h[1] as Uint8Array)
+      sink.write(eventId)
+      sink.bytes(h[2] as Uint8Array)
+      if (tenant !== null) {
+        sink.json(tenant)
+        sink.bytes(h[3] as Uint8Array)
+      }
+      valueAts[n] = sink.length - start
+      sink.bytes(b[0] as Uint8Array)
+      sink.write(eventId)
+      sink.bytes(b[1] as Uint8Array)
+      sink.json(f.eventType)
+      sink.bytes(b[2] as Uint8Array)
+      sink.json(f.transactionId)
+      sink.bytes(b[3] as Uint8Array)
+      sink.write(f.timestamp)
+      sink.bytes(b[4] as Uint8Array)
+      sink.write(String(f.amount))
+      sink.bytes(b[5] as Uint8Array)
+      sink.write(f.currency)
+      sink.bytes(b[6] as Uint8Array)
+      sink.json(f.status)
+      sink.bytes(b[7] as Uint8Array)
+      sink.json(f.paymentMethod)
+      sink.bytes(b[8] as Uint8Array)
+      if (f.customerId === null) sink.bytes(NULL)
+      else sink.json(f.customerId)
+      sink.bytes(b[9] as Uint8Array)
+      let k = 10
+      if (tenant !== null) {
+        sink.json(tenant)
+        sink.bytes(b[k++] as Uint8Array)
         tenants ??= new Array<string | null>(n).fill(null)
       }
+      sink.json(idem)
+      sink.bytes(b[k++] as Uint8Array)
+      if (typeof raw === 'string') sink.write(raw)
+      else writeCells(sink, raw)
+      sink.bytes(b[k] as Uint8Array)
       tenants?.push(tenant)
       keys.push(idem)
       eventIds.push(eventId)
@@ -176,10 +198,17 @@ export const portableTextSink: NewTextSink = (capacity) => {
     bigger.set(buf.subarray(0, at))
     buf = bigger
   }
+  const write = (text: string) => {
+    room(text.length * 3)
+    at += encoder.encodeInto(text, buf.subarray(at)).written
+  }
   return {
-    write(text) {
-      room(text.length * 3)
-      at += encoder.encodeInto(text, buf.subarray(at)).written
+    write,
+    json: (s) => write(jsonString(s)),
+    bytes(b) {
+      room(b.length)
+      buf.set(b, at)
+      at += b.length
     },
     byte(b) {
       room(1)
@@ -199,11 +228,14 @@ export const portableTextSink: NewTextSink = (capacity) => {
  */
 export type TransactionLine = {
   provider: string
-  head: string[]
-  body: string[]
-  tenantHead: string[]
-  tenantBody: string[]
+  head: Uint8Array[]
+  body: Uint8Array[]
+  tenantHead: Uint8Array[]
+  tenantBody: Uint8Array[]
 }
+
+/** A CSV row's raw payload, its header → cell object as JSON: `names[i]` is `{"name":` (then `,"name":`), its value `fields[cells[i]]`. */
+export type CellsPayload = { names: Uint8Array[]; cells: number[]; fields: readonly string[] }
 
 export function compileTransactionLine(ctx: LineContext & BatchContext): TransactionLine {
   // A marker's JSON text is its escape sequence (\u0001…), which no topic, provider or trace text holds.
@@ -245,10 +277,24 @@ export function compileTransactionLine(ctx: LineContext & BatchContext): Transac
   }
   const plain = parts(null)
   const tenant = parts(TN)
-  return { provider: ctx.provider, head: plain.head, body: plain.body, tenantHead: tenant.head, tenantBody: tenant.body }
+  const bytes = (pieces: string[]) => pieces.map((p) => utf8.encode(p))
+  return { provider: ctx.provider, head: bytes(plain.head), body: bytes(plain.body), tenantHead: bytes(tenant.head), tenantBody: bytes(tenant.body) }
 }
 
 // --- Internal helpers ---
+
+const utf8 = new TextEncoder()
+const NULL = utf8.encode('null')
+
+function writeCells(sink: TextSink, raw: CellsPayload): void {
+  const { names, cells, fields } = raw
+  if (names.length === 0) return sink.write('{}')
+  for (let i = 0; i < names.length; i++) {
+    sink.bytes(names[i] as Uint8Array)
+    sink.json(fields[cells[i] as number] as string)
+  }
+  sink.byte(0x7d)
+}
 
 /** `text` cut at each of `marks` in order, the marks left out: the pieces between them. */
 function cut(text: string, marks: readonly string[]): string[] {
