@@ -57,8 +57,10 @@ export const itemOf = (f: Pick<RemoteFile, 'key' | 'size' | 'etag'>): string => 
 export async function pullFiles(env: FilePullEnv, src: FileSource, store: FileStore, opts: { dryRun?: boolean } = {}): Promise<FilePullResult> {
   const result: FilePullResult = { source: src.name, outcome: 'nothing_new', files: 0, failed: 0, skipped: 0, rows: 0, published: 0, dlq: 0 }
   const { checkpoints } = env
+  const ttl = env.leaseTtlMs ?? FILE_LEASE_TTL_MS
   // A dry run writes nothing (no lease, no job), so it may run beside a real one.
-  if (!opts.dryRun && !(await checkpoints.acquireLease(src.name, env.holder, env.leaseTtlMs ?? 5 * 60_000))) return { ...result, outcome: 'locked' }
+  if (!opts.dryRun && !(await checkpoints.acquireLease(src.name, env.holder, ttl))) return { ...result, outcome: 'locked' }
+  const renewing = opts.dryRun ? undefined : renewLease(env, src.name, ttl)
   try {
     const finished = new Map<string, 'processed' | 'failed'>()
     for (const j of await checkpoints.listJobs(src.name, 100_000)) {
@@ -90,7 +92,33 @@ export async function pullFiles(env: FilePullEnv, src: FileSource, store: FileSt
     if (result.files > 0 || result.failed > 0) result.outcome = result.failed > 0 ? 'failed' : 'done'
     return result
   } finally {
+    await renewing?.stop()
     if (!opts.dryRun) await checkpoints.releaseLease(src.name, env.holder)
+  }
+}
+
+/**
+ * A file pull's lease on its source, renewed every third of it while the run lasts: a file may take
+ * longer than one lease to ingest (without renewal a second instance took the source over
+ * mid-file), and a holder killed with kill -9 frees the source one TTL after its last renewal.
+ */
+export const FILE_LEASE_TTL_MS = 60_000
+
+function renewLease(env: FilePullEnv, source: string, ttl: number): { stop(): Promise<void> } {
+  let pending: Promise<unknown> = Promise.resolve()
+  const timer = setInterval(() => {
+    pending = env.checkpoints.acquireLease(source, env.holder, ttl).then(
+      (held) => held || env.batch.log.warn('source lease lost to another holder mid-run', { source, holder: env.holder }),
+      (err: unknown) => env.batch.log.warn('source lease not renewed', { source, error: messageOf(err) }),
+    )
+  }, Math.max(1, Math.floor(ttl / 3)))
+  timer.unref?.()
+  return {
+    // A renewal still in flight would take the lease again after its release.
+    async stop() {
+      clearInterval(timer)
+      await pending
+    },
   }
 }
 
