@@ -40,6 +40,9 @@ export function createLocalDedupe(opts: { clock: () => number; maxKeys?: number 
   const half = Math.max(1, Math.floor((opts.maxKeys ?? DEFAULT_LOCAL_KEYS) / 2))
   let young = createKeyTable(half)
   let old = createKeyTable(half)
+  // Generations made young so far; the last claim's keys, each one's slot and the generation it was put in.
+  let rotations = 0
+  let last: { keys: readonly string[]; slots: Int32Array; at: Int32Array } | undefined
   const now = () => Math.floor(opts.clock() / 1000)
   const expiresIn = (ms: number) => now() + Math.max(1, Math.ceil(ms / 1000))
   /** Sets the key's value where it is held; a key forgotten meanwhile stays forgotten. */
@@ -58,6 +61,8 @@ export function createLocalDedupe(opts: { clock: () => number; maxKeys?: number 
       const t = now()
       const inFlight = -expiresIn(ttl)
       const out = new Array<KeyState>(keys.length)
+      const slots = new Int32Array(keys.length).fill(-1)
+      const at = new Int32Array(keys.length)
       for (let i = 0; i < keys.length; i++) {
         const key = keys[i] as string
         const slot = young.find(key)
@@ -66,6 +71,8 @@ export function createLocalDedupe(opts: { clock: () => number; maxKeys?: number 
           else {
             young.set(slot, inFlight)
             out[i] = 'claimed'
+            slots[i] = slot
+            at[i] = rotations
           }
           continue
         }
@@ -82,16 +89,38 @@ export function createLocalDedupe(opts: { clock: () => number; maxKeys?: number 
           old = young
           young = emptied
           young.clear()
+          rotations++
+          young.find(key) // positions the insert in the cleared table
         }
-        young.find(key) // positions the insert (a cleared or fuller table has other free slots)
-        young.insert(inFlight)
+        // Otherwise young's missed find above still positions it (old.find has its own).
+        slots[i] = young.insert(inFlight)
+        at[i] = rotations
         out[i] = 'claimed'
       }
+      last = { keys, slots, at }
       return out
     },
     async commit(keys, _eventIds, ttlMs) {
       const until = expiresIn(ttlMs)
-      for (const key of keys) update(key, () => until)
+      // The keys are usually the last claim's, or some of them in the same order: their slots are known.
+      let claimed = last
+      let j = 0
+      for (const key of keys) {
+        if (claimed !== undefined) {
+          while (j < claimed.keys.length && claimed.keys[j] !== key) j++
+          if (j < claimed.keys.length) {
+            const slot = claimed.slots[j] as number
+            const age = rotations - (claimed.at[j] as number)
+            j++
+            // A slot is never reused within a generation; a generation dropped since forgot the key.
+            if (slot >= 0 && age <= 1) {
+              ;(age === 0 ? young : old).set(slot, until)
+              continue
+            }
+          } else claimed = undefined // not the last claim's keys: looked up one by one
+        }
+        update(key, () => until)
+      }
     },
     async release(keys) {
       for (const key of keys) update(key, (e) => (e < 0 ? 0 : e))

@@ -28,6 +28,17 @@ describe('in-process batch dedupe', () => {
     expect(await d.claim(['p:1'], ['e3'], 30_000)).toEqual(['claimed'])
   })
 
+  it('commits the keys of a claim that turned a generation over, and keys claimed before another claim', async () => {
+    let now = 1_000_000
+    const d = createLocalDedupe({ clock: () => now, maxKeys: 4 })
+    await d.claim(['p:a', 'p:b', 'p:c'], ['1', '2', '3'], 30_000) // p:c makes the young generation old
+    await d.commit(['p:a', 'p:c'], ['1', '3'], 86_400_000)
+    await d.claim(['p:x'], ['4'], 30_000)
+    await d.commit(['p:b'], ['2'], 86_400_000) // not the last claim's keys
+    now += 60_000 // past the in-flight TTL: only a commit keeps a key
+    expect(await d.claim(['p:a', 'p:b', 'p:c', 'p:x'], ['5', '6', '7', '8'], 30_000)).toEqual(['duplicate', 'duplicate', 'duplicate', 'claimed'])
+  })
+
   it('holds at most maxKeys keys, forgetting the oldest first', async () => {
     const d = createLocalDedupe({ clock: () => 1_000_000, maxKeys: 4 })
     const keys = ['p:1', 'p:2', 'p:3', 'p:4', 'p:5', 'p:6', 'p:7']
