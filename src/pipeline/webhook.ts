@@ -9,7 +9,8 @@ import { stageRunner, type StageRunner } from '../observability/stages.ts'
 import type { TraceContext } from '../observability/trace.ts'
 import type { AnyProvider, ItemContext, RateLimitRule } from '../provider/types.ts'
 import { dlqRecord, transactionRecord } from '../publish/records.ts'
-import type { KafkaRecord } from '../publish/types.ts'
+import { encodeWithRawJson } from '../publish/encode.ts'
+import type { KafkaRecord, OutboundRecord } from '../publish/types.ts'
 import { keyScope } from '../store/scope.ts'
 import { isTenantId } from '../tenant/tenant-id.ts'
 import { tenantSettings } from '../tenant/tenant-settings.ts'
@@ -115,7 +116,7 @@ export function createWebhookHandler(deps: Deps): WebhookHandler {
   )
   const admission = createAdmission(deps, idempotency)
 
-  async function publish(records: KafkaRecord[]): Promise<void> {
+  async function publish(records: OutboundRecord[]): Promise<void> {
     try {
       await deps.publisher.publish(records)
     } catch (err) {
@@ -134,6 +135,7 @@ export function createWebhookHandler(deps: Deps): WebhookHandler {
     gate: Gate,
     stage: StageRunner,
     extra: Readonly<Record<string, string>> | undefined,
+    rawJson: Uint8Array | undefined,
   ): Promise<ItemOutcome> {
     const { provider } = route
     const eventType = provider.eventType(item, ctx)
@@ -149,7 +151,9 @@ export function createWebhookHandler(deps: Deps): WebhookHandler {
       log.warn('event sent to the DLQ', { provider: provider.id, event_type: eventType, reason: built.dlq })
     }
     // DESIGN's headers win over a caller's of the same name.
-    const record = extra ? { ...built.record, headers: { ...extra, ...built.record.headers } } : built.record
+    const merged = extra ? { ...built.record, headers: { ...extra, ...built.record.headers } } : built.record
+    // The body's own bytes as raw_payload, not the parsed object serialized again.
+    const record: OutboundRecord = (built.dlq === undefined && rawJson && encodeWithRawJson(merged, rawJson)) || merged
     const outcome = built.dlq === undefined ? 'accepted' : 'dlq'
     try {
       await stage('publish', () => publish([record]))
@@ -259,6 +263,8 @@ export function createWebhookHandler(deps: Deps): WebhookHandler {
       const rawItems = provider.items ? provider.items(raw) : [raw]
       if (!opts?.verified && plan.items.length > 0) await stage('verify', () => authenticateItems(plan, items, env))
 
+      // A single event sent as JSON is its own raw payload, byte for byte.
+      const rawJson = provider.body === 'json' && !provider.items ? body : undefined
       const ctx: ItemContext<unknown> = { headers: req.headers, envelope }
       const keys = items.flatMap((item) =>
         provider.isTransaction(provider.eventType(item, ctx))
@@ -269,7 +275,7 @@ export function createWebhookHandler(deps: Deps): WebhookHandler {
       const outcomes: ItemOutcome[] = []
       try {
         for (const [i, item] of items.entries()) {
-          outcomes.push(await processItem(route, item, rawItems[i], ctx, trace, gate, stage, opts?.headers))
+          outcomes.push(await processItem(route, item, rawItems[i], ctx, trace, gate, stage, opts?.headers, rawJson))
         }
       } finally {
         await gate.releaseUntaken()
