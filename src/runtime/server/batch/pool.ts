@@ -1,6 +1,7 @@
 /** @module A pool of worker threads running the unit processor; results come back per unit. */
 import { Worker } from 'node:worker_threads'
 import { createBufferShelf } from './buffer-shelf.ts'
+import { unpackResult, type PackedResult } from './packed-unit.ts'
 import { createUnitProcessor, type ProcessorInit, type Unit, type UnitProcessor, type UnitResult } from './processor.ts'
 
 export type Pool = {
@@ -25,7 +26,7 @@ export type WorkerTask = { unit: Unit; spare: ArrayBuffer[] }
 const LINE_LIMITS = { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 }
 const PARQUET_LIMITS = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 }
 
-type Reply = { seq: number; result?: UnitResult; error?: string }
+type Reply = { seq: number; result?: UnitResult; packed?: PackedResult; error?: string }
 type Task = { unit: Unit; resolve: (r: UnitResult) => void; reject: (e: Error) => void }
 
 /**
@@ -63,7 +64,8 @@ export function createPool(size: number, init: ProcessorInit, script = new URL('
       const task = slot.task
       slot.task = undefined
       if (task) {
-        if (reply.result) task.resolve(reply.result)
+        if (reply.packed) task.resolve(unpackResult(reply.packed))
+        else if (reply.result) task.resolve(reply.result)
         else task.reject(new Error(reply.error ?? 'worker failed'))
       }
       dispatch(slot)

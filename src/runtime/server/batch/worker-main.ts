@@ -1,6 +1,7 @@
 /** @module Worker thread: receives units, answers with their records as JSON lines (or the error), in order. */
 import { parentPort, workerData } from 'node:worker_threads'
 import { createBufferShelf } from './buffer-shelf.ts'
+import { packResult } from './packed-unit.ts'
 import type { WorkerTask } from './pool.ts'
 import { createUnitProcessor, type ProcessorInit } from './processor.ts'
 
@@ -15,7 +16,10 @@ port.on('message', ({ unit, spare }: WorkerTask) => {
     // The buffers are handed over, not copied: the lines are the bulk of the answer.
     (result) => {
       const { bytes, ends, valueAts } = result.encoded
-      port.postMessage({ seq: unit.seq, result }, [bytes.buffer, ends.buffer, valueAts.buffer] as ArrayBuffer[])
+      const packed = packResult(result)
+      const moved = [bytes.buffer, ends.buffer, valueAts.buffer] as ArrayBuffer[]
+      if (packed) port.postMessage({ seq: unit.seq, packed }, [...moved, packed.keyEnds.buffer as ArrayBuffer])
+      else port.postMessage({ seq: unit.seq, result }, moved)
     },
     (err: unknown) => port.postMessage({ seq: unit.seq, error: err instanceof Error ? err.message : String(err) }),
   )
