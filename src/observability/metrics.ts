@@ -68,42 +68,47 @@ export function createMetrics({ maxSeries = 500 }: MetricsOptions = {}): Metrics
   const collectors: (() => void | Promise<void>)[] = []
   const texts: (() => string | Promise<string>)[] = []
 
+  /** A label's value as kept: an allowed value, `other`, or cut to MAX_LABEL_LENGTH. */
+  const kept = (family: Family, i: number, v: string): string => {
+    const set = family.allowed[i]
+    if (set !== undefined) return set.has(v) ? v : OTHER
+    return v.length > MAX_LABEL_LENGTH ? v.slice(0, MAX_LABEL_LENGTH) : v
+  }
+
+  // Several calls per request: the hit path builds only the key (no array, no labels object).
   function seriesOf(
     name: MetricName,
     labels: Readonly<Record<string, string | undefined>> | undefined,
   ): Series {
     const family = families.get(name) as Family
-    const { spec, allowed } = family
+    const names = family.spec.labels
     let key = ''
-    const values: (string | undefined)[] = []
-    for (let i = 0; i < spec.labels.length; i++) {
-      let v = labels?.[(spec.labels[i] as { name: string }).name]
-      if (v !== undefined) {
-        const set = allowed[i]
-        if (set !== undefined ? !set.has(v) : v.length > MAX_LABEL_LENGTH)
-          v = set ? OTHER : v.slice(0, MAX_LABEL_LENGTH)
-        key += v
-      }
+    for (let i = 0; i < names.length; i++) {
+      const v = labels?.[(names[i] as { name: string }).name]
+      if (v !== undefined) key += kept(family, i, v)
       key += '\u001f'
-      values.push(v)
     }
     let s = family.series.get(key)
     if (s) return s
+    const out: Record<string, string> = {}
     if (family.series.size >= maxSeries) {
       key = '\u0000overflow'
       s = family.series.get(key)
       if (s) return s
-      values.fill(OTHER)
+      // Every label `other`, given or not: one series for all that did not fit.
+      for (const l of names) out[(l as { name: string }).name] = OTHER
+    } else {
+      for (let i = 0; i < names.length; i++) {
+        const label = (names[i] as { name: string }).name
+        const v = labels?.[label]
+        if (v !== undefined) out[label] = kept(family, i, v)
+      }
     }
-    const out: Record<string, string> = {}
-    values.forEach((v, i) => {
-      if (v !== undefined) out[(spec.labels[i] as { name: string }).name] = v
-    })
     s = {
       labels: out,
       value: 0,
       sum: 0,
-      counts: spec.buckets ? new Array<number>(spec.buckets.length + 1).fill(0) : undefined,
+      counts: family.spec.buckets ? new Array<number>(family.spec.buckets.length + 1).fill(0) : undefined,
     }
     family.series.set(key, s)
     return s
