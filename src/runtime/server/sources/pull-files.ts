@@ -168,11 +168,14 @@ export async function ingestRemoteFile(env: FilePullEnv, src: FileSource, store:
     if (status.state !== 'succeeded' && !alreadyDurable) return await unfinished(env, jobId, out, 'retry', status.reason ?? status.state)
     // Marked done only now: ingestFile returns after every record is published or in the DLQ.
     Object.assign(out, { rows: status.stats.read, published: status.stats.published, dlq: status.stats.dlq })
+    // Ingested whole by an attempt killed before it marked its job done: that attempt's checkpoint
+    // holds the file's counts (this run published none; its job row would say 0 rows).
+    const earlier = alreadyDurable ? await checkpoints.getFileProgress(src.name, itemOf(file)) : undefined
     await checkpoints.updateJob(jobId, {
       status: 'done',
-      rows: out.rows,
-      published: out.published,
-      dlq: out.dlq,
+      rows: earlier?.records ?? out.rows,
+      published: earlier?.published ?? out.published,
+      dlq: earlier?.dlq ?? out.dlq,
       finishedAt: at(),
       ...(alreadyDurable ? { error: status.reason ?? 'already ingested' } : {}),
     })
