@@ -1,6 +1,6 @@
 /** @module WebCrypto HMAC keys, imported once per secret and cached per isolate. */
 import type { HashName, KeyEncoding } from './types.ts'
-import { fromBase64, fromHex, utf8, type Bytes } from './encoding.ts'
+import { concatBytes, fromBase64, fromHex, utf8, type Bytes } from './encoding.ts'
 
 const CACHE_LIMIT = 256
 
@@ -43,7 +43,8 @@ export function hmacKey(raw: Bytes, hash: HashName): Promise<CryptoKey> {
   return key
 }
 
-export async function hmacSign(raw: Bytes, hash: HashName, data: Bytes): Promise<Bytes> {
+export async function hmacSign(raw: Bytes, hash: HashName, data: Bytes | readonly Bytes[]): Promise<Bytes> {
   const key = await hmacKey(raw, hash)
-  return new Uint8Array(await crypto.subtle.sign('HMAC', key, data))
+  const content = data instanceof Uint8Array ? data : concatBytes(...data)
+  return new Uint8Array(await crypto.subtle.sign('HMAC', key, content))
 }

@@ -1,5 +1,5 @@
 /** @module HMAC over a template of the raw request (Stripe t/v1, `sha256=` prefixed, bare). */
-import { concatBytes, fromBase64, fromHex, utf8, type Bytes } from './encoding.ts'
+import { fromBase64, fromHex, utf8, type Bytes } from './encoding.ts'
 import { hmacSign, keyBytes } from './hmac-key.ts'
 import { unauthorized } from './outcome.ts'
 import { timingSafeEqual } from './timing-safe.ts'
@@ -101,13 +101,18 @@ function parseHeader(scheme: HmacScheme, header: string): ParsedHeader | undefin
   return { signatures: [value] }
 }
 
-function buildSigned(template: string, body: Bytes, timestamp: string, url: string): Bytes {
-  const parts: Bytes[] = []
-  for (const piece of template.split(/(\{body\}|\{timestamp\}|\{url\})/)) {
-    if (piece === '{body}') parts.push(body)
-    else if (piece === '{timestamp}') parts.push(utf8(timestamp))
-    else if (piece === '{url}') parts.push(utf8(url))
-    else if (piece) parts.push(utf8(piece))
+// Templates come from provider definitions (a handful): each is split and its literals encoded once.
+const templates = new Map<string, readonly (Bytes | '{body}' | '{timestamp}' | '{url}')[]>()
+
+/** The signed content's parts in order: the body itself, not a copy of it after a prefix. */
+function buildSigned(template: string, body: Bytes, timestamp: string, url: string): Bytes[] {
+  let pieces = templates.get(template)
+  if (!pieces) {
+    pieces = template
+      .split(/(\{body\}|\{timestamp\}|\{url\})/)
+      .filter((p) => p !== '')
+      .map((p) => (p === '{body}' || p === '{timestamp}' || p === '{url}' ? p : utf8(p)))
+    templates.set(template, pieces)
   }
-  return concatBytes(...parts)
+  return pieces.map((p) => (p === '{body}' ? body : p === '{timestamp}' ? utf8(timestamp) : p === '{url}' ? utf8(url) : p))
 }

@@ -1,5 +1,5 @@
 /** @module Standard Webhooks (and Svix): `v1,<base64>` HMAC-SHA256 over `id.timestamp.body`. */
-import { concatBytes, fromBase64, utf8, type Bytes } from './encoding.ts'
+import { fromBase64, utf8, type Bytes } from './encoding.ts'
 import { hmacSign, keyBytes } from './hmac-key.ts'
 import { unauthorized } from './outcome.ts'
 import { timingSafeEqual } from './timing-safe.ts'
@@ -29,7 +29,7 @@ export async function verifyStandardWebhooks(
     .filter((s): s is Bytes => s !== undefined)
   if (candidates.length === 0) return unauthorized('malformed_header', 'no v1 signature in webhook-signature')
 
-  const content = concatBytes(utf8(`${id}.${ts}.`), req.body)
+  const content = [utf8(`${id}.${ts}.`), req.body]
   for (const secret of env.secrets(scheme.secret)) {
     const key =
       scheme.keyEncoding === 'utf8'

@@ -138,7 +138,8 @@ export type RequestToVerify = {
 }
 
 /** An HMAC implementation; server runtimes inject a synchronous one (node:crypto) for speed. */
-export type HmacFn = (key: Bytes, hash: HashName, data: Bytes) => Promise<Bytes>
+/** `data` is the signed content, or its parts in order (the body need not be copied next to a prefix). */
+export type HmacFn = (key: Bytes, hash: HashName, data: Bytes | readonly Bytes[]) => Promise<Bytes>
 
 export type VerifyEnv = {
   /** Every value of a secret's env var (comma-separated → several, for rotation). */
