@@ -48,96 +48,117 @@ export const BYTES_PER_RECORD = 1024
  * the previous unit's average, so it rarely grows (growing doubles it, and the unit's records
  * keep the whole buffer alive until they are published).
  */
-export function createUnitWriter(ctx: LineContext, records: number, newSink: NewTextSink, bytesPerRecord = BYTES_PER_RECORD) {
-  const sink = newSink(Math.max(16 * 1024, Math.ceil(records * bytesPerRecord)))
-  const ends = new Uint32Array(records)
-  const valueAts = new Uint32Array(records)
-  const keys: (string | null)[] = []
-  const eventIds: string[] = []
+export function createUnitWriter(ctx: LineContext, records: number, newSink: NewTextSink, bytesPerRecord = BYTES_PER_RECORD): UnitWriter {
+  return new UnitWriter(ctx, records, newSink(Math.max(16 * 1024, Math.ceil(records * bytesPerRecord))))
+}
+
+/** A class, not closures: a unit gets a new writer, and closures made per writer would be new functions each time (never inlined). */
+export class UnitWriter {
+  readonly #ctx: LineContext
+  readonly #records: number
+  readonly #sink: TextSink
+  readonly #ends: Uint32Array
+  readonly #valueAts: Uint32Array
+  readonly #keys: (string | null)[] = []
+  readonly #eventIds: string[] = []
   // Made at the unit's first record with a tenant: most files have none.
-  let tenants: (string | null)[] | undefined
-  let n = 0
-  let start = 0
-  const end = () => {
+  #tenants: (string | null)[] | undefined
+  #n = 0
+  #start = 0
+
+  constructor(ctx: LineContext, records: number, sink: TextSink) {
+    this.#ctx = ctx
+    this.#records = records
+    this.#sink = sink
+    this.#ends = new Uint32Array(records)
+    this.#valueAts = new Uint32Array(records)
+  }
+
+  /**
+   * A mapped record's line from the job's compiled template (no message object, no stringify):
+   * the same text as JSON.stringify(transactionRecord(...)) of its message. `raw`: the raw
+   * payload's JSON as it is (an NDJSON line as it came), or a CSV row's cells.
+   */
+  mapped(line: TransactionLine, f: MappedFields, eventId: string, raw: string | CellsPayload): void {
+    // Written piece by piece into the buffer: as one concatenated string, a record's ~25 pieces
+    // were a rope of ~3 KB of garbage per row, flattened again by Buffer#write.
+    const sink = this.#sink
+    const idem = `${line.provider}:${f.transactionId}`
+    const tenant = f.tenantId
+    const h = tenant === null ? line.head : line.tenantHead
+    const b = tenant === null ? line.body : line.tenantBody
+    sink.bytes(h[0] as Uint8Array)
+    sink.json(idem)
+    sink.bytes(h[1] as Uint8Array)
+    sink.write(eventId)
+    sink.bytes(h[2] as Uint8Array)
+    if (tenant !== null) {
+      sink.json(tenant)
+      sink.bytes(h[3] as Uint8Array)
+    }
+    this.#valueAts[this.#n] = sink.length - this.#start
+    sink.bytes(b[0] as Uint8Array)
+    sink.write(eventId)
+    sink.bytes(b[1] as Uint8Array)
+    sink.json(f.eventType)
+    sink.bytes(b[2] as Uint8Array)
+    sink.json(f.transactionId)
+    sink.bytes(b[3] as Uint8Array)
+    sink.write(f.timestamp)
+    sink.bytes(b[4] as Uint8Array)
+    sink.write(String(f.amount))
+    sink.bytes(b[5] as Uint8Array)
+    sink.write(f.currency)
+    sink.bytes(b[6] as Uint8Array)
+    sink.json(f.status)
+    sink.bytes(b[7] as Uint8Array)
+    sink.json(f.paymentMethod)
+    sink.bytes(b[8] as Uint8Array)
+    if (f.customerId === null) sink.bytes(NULL)
+    else sink.json(f.customerId)
+    sink.bytes(b[9] as Uint8Array)
+    let k = 10
+    if (tenant !== null) {
+      sink.json(tenant)
+      sink.bytes(b[k++] as Uint8Array)
+      this.#tenants ??= new Array<string | null>(this.#n).fill(null)
+    }
+    sink.json(idem)
+    sink.bytes(b[k++] as Uint8Array)
+    if (typeof raw === 'string') sink.write(raw)
+    else writeCells(sink, raw)
+    sink.bytes(b[k] as Uint8Array)
+    this.#tenants?.push(tenant)
+    this.#keys.push(idem)
+    this.#eventIds.push(eventId)
+    this.#end()
+  }
+
+  dlq(m: DlqMessage): void {
+    const sink = this.#sink
+    const { value, ...head } = dlqRecord(this.#ctx.topics.dlq, m, this.#ctx.traceparent)
+    sink.write(JSON.stringify({ ...head, value: 0 }).slice(0, -2))
+    this.#valueAts[this.#n] = sink.length - this.#start
+    sink.write(JSON.stringify(value))
+    this.#tenants?.push(null)
+    this.#keys.push(null)
+    this.#eventIds.push(m.event_id)
+    this.#end()
+  }
+
+  finish(): EncodedUnit {
+    if (this.#n !== this.#records) throw new Error(`a unit of ${this.#records} records got ${this.#n}`)
+    const tenants = this.#tenants
+    return { bytes: this.#sink.take(), ends: this.#ends, valueAts: this.#valueAts, keys: this.#keys, eventIds: this.#eventIds, ...(tenants ? { tenants } : {}) }
+  }
+
+  #end(): void {
+    const sink = this.#sink
     sink.byte(0x7d) // the record's closing brace
-    ends[n++] = sink.length
+    this.#ends[this.#n++] = sink.length
     // A line feed between lines (not part of either), so a run of them is a spool write as it is.
     sink.byte(0x0a)
-    start = sink.length
-  }
-  return {
-    /**
-     * A mapped record's line from the job's compiled template (no message object, no stringify):
-     * the same text as JSON.stringify(transactionRecord(...)) of its message. `raw`: the raw
-     * payload's JSON as it is (an NDJSON line as it came), or a CSV row's cells.
-     */
-    mapped(line: TransactionLine, f: MappedFields, eventId: string, raw: string | CellsPayload): void {
-      // Written piece by piece into the buffer: as one concatenated string, a record's ~25 pieces
-      // were a rope of ~3 KB of garbage per row, flattened again by Buffer#write.
-      const idem = `${line.provider}:${f.transactionId}`
-      const tenant = f.tenantId
-      const h = tenant === null ? line.head : line.tenantHead
-      const b = tenant === null ? line.body : line.tenantBody
-      sink.bytes(h[0] as Uint8Array)
-      sink.json(idem)
-      sink.bytes(h[1] as Uint8Array)
-      sink.write(eventId)
-      sink.bytes(h[2] as Uint8Array)
-      if (tenant !== null) {
-        sink.json(tenant)
-        sink.bytes(h[3] as Uint8Array)
-      }
-      valueAts[n] = sink.length - start
-      sink.bytes(b[0] as Uint8Array)
-      sink.write(eventId)
-      sink.bytes(b[1] as Uint8Array)
-      sink.json(f.eventType)
-      sink.bytes(b[2] as Uint8Array)
-      sink.json(f.transactionId)
-      sink.bytes(b[3] as Uint8Array)
-      sink.write(f.timestamp)
-      sink.bytes(b[4] as Uint8Array)
-      sink.write(String(f.amount))
-      sink.bytes(b[5] as Uint8Array)
-      sink.write(f.currency)
-      sink.bytes(b[6] as Uint8Array)
-      sink.json(f.status)
-      sink.bytes(b[7] as Uint8Array)
-      sink.json(f.paymentMethod)
-      sink.bytes(b[8] as Uint8Array)
-      if (f.customerId === null) sink.bytes(NULL)
-      else sink.json(f.customerId)
-      sink.bytes(b[9] as Uint8Array)
-      let k = 10
-      if (tenant !== null) {
-        sink.json(tenant)
-        sink.bytes(b[k++] as Uint8Array)
-        tenants ??= new Array<string | null>(n).fill(null)
-      }
-      sink.json(idem)
-      sink.bytes(b[k++] as Uint8Array)
-      if (typeof raw === 'string') sink.write(raw)
-      else writeCells(sink, raw)
-      sink.bytes(b[k] as Uint8Array)
-      tenants?.push(tenant)
-      keys.push(idem)
-      eventIds.push(eventId)
-      end()
-    },
-    dlq(m: DlqMessage): void {
-      const { value, ...head } = dlqRecord(ctx.topics.dlq, m, ctx.traceparent)
-      sink.write(JSON.stringify({ ...head, value: 0 }).slice(0, -2))
-      valueAts[n] = sink.length - start
-      sink.write(JSON.stringify(value))
-      tenants?.push(null)
-      keys.push(null)
-      eventIds.push(m.event_id)
-      end()
-    },
-    finish(): EncodedUnit {
-      if (n !== records) throw new Error(`a unit of ${records} records got ${n}`)
-      return { bytes: sink.take(), ends, valueAts, keys, eventIds, ...(tenants ? { tenants } : {}) }
-    },
+    this.#start = sink.length
   }
 }
 
