@@ -257,7 +257,10 @@ describe.each(VARIANTS)('txgate pull killed with SIGKILL, then run again (real s
           // Once, the real wait: the restart takes the source over when the dead holder's lease runs out.
           await until(async () => (await t.db.query(`SELECT 1 FROM txgate_source_checkpoints WHERE source = 'bank' AND lease_until < now()`)).rowCount === 1, 70_000)
         } else {
-          // Stands for that wait (up to the file pull's lease TTL, 60 s).
+          // Stands for that wait (up to the file pull's lease TTL, 60 s). A wait that long also
+          // outlasts the dead process's in-flight dedupe claims (TXGATE_INFLIGHT_TTL=2 with Redis),
+          // which would otherwise make the restart leave their chunk for a later retry.
+          await new Promise((r) => setTimeout(r, 2_100))
           await t.db.query(`UPDATE txgate_source_checkpoints SET lease_until = now() - interval '1 second' WHERE source = 'bank'`)
         }
       }
