@@ -29,8 +29,8 @@ export type FileStore = {
   close(): Promise<void>
 }
 
-/** Writes a remote stream to `dest`, counting bytes and hashing MD5 on the way (no second read). */
-export async function saveStream(source: Readable, dest: string): Promise<Omit<Fetched, 'etag'>> {
+/** Writes a remote stream to `dest` (undefined: only reads it), counting bytes and hashing MD5 on the way (no second read). */
+export async function saveStream(source: Readable, dest: string | undefined): Promise<Omit<Fetched, 'etag'>> {
   const md5 = createHash('md5')
   let bytes = 0
   const tap = async function* (chunks: AsyncIterable<Buffer>) {
@@ -40,6 +40,7 @@ export async function saveStream(source: Readable, dest: string): Promise<Omit<F
       yield chunk
     }
   }
-  await pipeline(source, tap, createWriteStream(dest))
+  if (dest === undefined) for await (const _ of tap(source)) void _
+  else await pipeline(source, tap, createWriteStream(dest))
   return { bytes, md5: md5.digest('hex') }
 }
