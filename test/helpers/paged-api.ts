@@ -10,6 +10,8 @@ export type PagedApi = {
   requests: { url: string; headers: IncomingMessage['headers'] }[]
   /** Answers to give before the normal ones, in order: a status (and Retry-After), or a raw body. */
   failures: { status: number; retryAfter?: string; body?: string }[]
+  /** Milliseconds each normal page waits before it is answered (a slow upstream). */
+  delayMs: number
   close(): Promise<void>
 }
 
@@ -24,8 +26,8 @@ export function apiRows(n: number, from = 1): ApiRow[] {
 }
 
 export async function startPagedApi(rows: ApiRow[] = []): Promise<PagedApi> {
-  const api: Omit<PagedApi, 'url' | 'close'> = { rows, requests: [], failures: [] }
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const api: Omit<PagedApi, 'url' | 'close'> = { rows, requests: [], failures: [], delayMs: 0 }
+  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     api.requests.push({ url: req.url ?? '', headers: req.headers })
     const failure = api.failures.shift()
     if (failure) {
@@ -33,6 +35,7 @@ export async function startPagedApi(rows: ApiRow[] = []): Promise<PagedApi> {
       res.end(failure.body ?? '')
       return
     }
+    if (api.delayMs > 0) await new Promise((r) => setTimeout(r, api.delayMs))
     const u = new URL(req.url ?? '/', 'http://x')
     const from = BigInt(u.searchParams.get('fromRowVersion') ?? '0')
     const size = Number(u.searchParams.get('pageSize') ?? '100')

@@ -104,7 +104,7 @@ export async function pullFiles(env: FilePullEnv, src: FileSource, store: FileSt
  */
 export const FILE_LEASE_TTL_MS = 60_000
 
-function renewLease(env: FilePullEnv, source: string, ttl: number): { stop(): Promise<void> } {
+export function renewLease(env: Pick<FilePullEnv, 'checkpoints' | 'holder' | 'batch'>, source: string, ttl: number): { stop(): Promise<void> } {
   let pending: Promise<unknown> = Promise.resolve()
   const timer = setInterval(() => {
     pending = env.checkpoints.acquireLease(source, env.holder, ttl).then(

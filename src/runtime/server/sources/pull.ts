@@ -5,12 +5,13 @@ import type { BatchMapping } from '../../../batch/mapping.ts'
 import { uuidv7 } from '../../../message/uuidv7.ts'
 import type { Checkpoints } from '../../../sources/checkpoints.ts'
 import { isQueueSource, type SourceConfig } from '../../../sources/config.ts'
-import { pullFileSource } from './pull-file-source.ts'
-
-type HttpPollSourceConfig = Extract<SourceConfig, { kind: 'http-poll' }>
 import { ingestFile, mappingFor, type BatchEnv } from '../batch/ingest.ts'
 import { createHttpPoller, type FetchEnv } from './http-poll.ts'
+import { pullFileSource } from './pull-file-source.ts'
+import { FILE_LEASE_TTL_MS, renewLease } from './pull-files.ts'
 import { isTerminal, TerminalError } from './terminal.ts'
+
+type HttpPollSourceConfig = Extract<SourceConfig, { kind: 'http-poll' }>
 
 /** `skipped`: the scheduler did not run it (its circuit is open, or it is terminal: breaker.ts). */
 export type PullOutcome = 'done' | 'nothing_new' | 'locked' | 'failed' | 'skipped'
@@ -55,9 +56,12 @@ export async function pullSource(env: PullEnv, src: SourceConfig): Promise<PullR
   const result: PullResult = { source: src.name, outcome: 'nothing_new', pages: 0, rows: 0, published: 0, dlq: 0, duplicates: 0 }
   if (isQueueSource(src)) return { ...result, outcome: 'failed', error: `source "${src.name}" is a ${src.kind} queue: it is consumed (txgate consume ${src.name}, or the gateway), not pulled` }
   if (src.kind !== 'http-poll') return pullFileSource(env, src)
-  const ttl = env.leaseTtlMs ?? 5 * 60_000
+  // The same lease as a file pull's: renewed while the run lasts (a slow page cannot let another
+  // instance in), and one TTL after a kill -9 the source is free again (it was 5 min).
+  const ttl = env.leaseTtlMs ?? FILE_LEASE_TTL_MS
   const { checkpoints } = env
   if (!(await checkpoints.acquireLease(src.name, env.holder, ttl))) return { ...result, outcome: 'locked' }
+  const renewing = renewLease(env, src.name, ttl)
   try {
     const base = src.mapping ?? mappingFor(env.batch, src.provider)
     if (!base) throw new TerminalError(`source "${src.name}": no batch mapping for provider "${src.provider}" (add "mapping" to the source)`)
@@ -119,12 +123,12 @@ export async function pullSource(env: PullEnv, src: SourceConfig): Promise<PullR
       if (page.next !== undefined) result.cursor = page.next
       env.onPage?.(result)
       if (page.last) break
-      await checkpoints.acquireLease(src.name, env.holder, ttl)
     }
     return result
   } catch (err) {
     return { ...result, outcome: 'failed', error: err instanceof Error ? err.message : String(err), ...(isTerminal(err) ? { terminal: true } : {}) }
   } finally {
+    await renewing.stop()
     await checkpoints.releaseLease(src.name, env.holder).catch(() => undefined)
   }
 }

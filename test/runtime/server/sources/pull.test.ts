@@ -65,6 +65,19 @@ describe('sources: http-poll pulls', () => {
     expect(jobs.filter((j) => j.status === 'done').map((j) => j.rows)).toEqual([5, 10, 10])
   })
 
+  it('holds its lease through a page slower than the lease (renewed while it runs), and frees it at the end', async () => {
+    h = await createHarness()
+    api = await startPagedApi(apiRows(3))
+    api.delayMs = 1200
+    const cp = createFileCheckpoints(join(h.dir, 'sources'))
+    const running = pullSource({ ...pullEnv(cp), leaseTtlMs: 300 }, source(api.url))
+    await new Promise((r) => setTimeout(r, 800))
+    // Another instance, well past one TTL into the slow page: the source is still held.
+    expect(await cp.acquireLease('mahak', 'other', 300)).toBe(false)
+    expect(await running).toMatchObject({ outcome: 'done', rows: 3 })
+    expect(await cp.acquireLease('mahak', 'other', 300)).toBe(true)
+  })
+
   it('keeps row versions past 2^53 exact', async () => {
     h = await createHarness()
     api = await startPagedApi([{ ...apiRows(1)[0]!, RowVersion: '9007199254740993' }])
