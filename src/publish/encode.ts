@@ -78,7 +78,7 @@ export function encodeWithRawJson(r: KafkaRecord, rawJson: Uint8Array): EncodedR
   return { topic: r.topic, key: r.key, headers: r.headers, line: out.subarray(0, n), valueAt }
 }
 
-// Lines are cut from shared 64 KiB buffers, as Buffer.allocUnsafe does from its pool: a fresh
+// Lines are cut from shared 64 KiB buffers, as Node's allocUnsafe does from its pool: a fresh
 // zero-filled ArrayBuffer per record cost ~2 µs, more than the JSON. A buffer is never written
 // again once handed out, and is freed with the last line in it.
 const POOL_BYTES = 64 * 1024
