@@ -6,6 +6,7 @@ import { buildServerDeps } from '../deps.ts'
 import { batchSettings, buildBatchEnv } from '../batch/env.ts'
 import { leaseHolder, loadSourcesFile, openCheckpoints } from '../sources/open.ts'
 import { pullExitCode } from '../sources/pull.ts'
+import { sourceLeaseMs } from '../sources/pull-files.ts'
 import { pullGuarded } from '../sources/guarded-pull.ts'
 import { openHealthStore } from '../sources/health-store.ts'
 import { shownState } from '../../../sources/breaker.ts'
@@ -41,7 +42,7 @@ export const pullCommand: Command = {
       const tty = process.stderr.isTTY
       // Forced: an operator (or Airflow) asked for this run; for a source that is not closed it is the trial.
       const g = await pullGuarded(
-        { batch, checkpoints, stagingDir: join(s.dir, 'tmp'), holder: leaseHolder(), fetch: { env: settings }, dryRun,
+        { batch, checkpoints, stagingDir: join(s.dir, 'tmp'), holder: leaseHolder(), fetch: { env: settings }, dryRun, ...sourceLeaseMs(settings),
           onPage: (r) => tty && process.stderr.write(`\r${r.source}: ${r.pages} pages, ${r.rows} rows, cursor ${r.cursor ?? '-'}`) },
         { health, clock: deps.clock, log: deps.log },
         src,

@@ -104,6 +104,15 @@ export async function pullFiles(env: FilePullEnv, src: FileSource, store: FileSt
  */
 export const FILE_LEASE_TTL_MS = 60_000
 
+/** TXGATE_SOURCE_LEASE_MS: a pull's lease on its source (at least 1 s); unset, FILE_LEASE_TTL_MS. */
+export function sourceLeaseMs(settings: Record<string, string | undefined>): { leaseTtlMs?: number } {
+  const raw = settings['TXGATE_SOURCE_LEASE_MS']
+  if (raw === undefined || raw === '') return {}
+  const ms = Number(raw)
+  if (!Number.isInteger(ms) || ms < 1000) throw new Error(`TXGATE_SOURCE_LEASE_MS must be milliseconds, at least 1000 (got "${raw}")`)
+  return { leaseTtlMs: ms }
+}
+
 export function renewLease(env: Pick<FilePullEnv, 'checkpoints' | 'holder' | 'batch'>, source: string, ttl: number): { stop(): Promise<void> } {
   let pending: Promise<unknown> = Promise.resolve()
   const timer = setInterval(() => {

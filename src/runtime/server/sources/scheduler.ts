@@ -14,6 +14,7 @@ import { everyMs } from '../../../sources/schedule.ts'
 import type { BatchEnv } from '../batch/ingest.ts'
 import { pullGuarded } from './guarded-pull.ts'
 import type { PullResult } from './pull.ts'
+import { sourceLeaseMs } from './pull-files.ts'
 
 export type SchedulerEnv = {
   batch: BatchEnv
@@ -42,10 +43,11 @@ export function startSourceScheduler(env: SchedulerEnv, sources: SourceConfig[])
   const running = new Set<Promise<void>>()
   const jobs: Cron[] = []
   const guard = { health: env.health, log: env.log, ...(env.clock ? { clock: env.clock } : {}) }
+  const lease = sourceLeaseMs(env.env)
   for (const src of sources) {
     if (isQueueSource(src) || src.schedule === undefined) continue
     const run = async (): Promise<void> => {
-      const g = await pullGuarded({ batch: env.batch, checkpoints: env.checkpoints, stagingDir: env.stagingDir, holder: env.holder, fetch: { env: env.env } }, guard, src)
+      const g = await pullGuarded({ batch: env.batch, checkpoints: env.checkpoints, stagingDir: env.stagingDir, holder: env.holder, fetch: { env: env.env }, ...lease }, guard, src)
       const r = g.result
       const fields = { source: src.name, outcome: r.outcome, pages: r.pages, rows: r.rows, published: r.published, dlq: r.dlq, ...(r.cursor ? { cursor: r.cursor } : {}) }
       if (r.outcome === 'failed') env.log.error('source pull failed', { ...fields, error: r.error ?? 'failed', ...(r.terminal ? { terminal: true } : {}) })
