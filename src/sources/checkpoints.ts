@@ -1,6 +1,13 @@
 /** @module Where pull sources keep their leases, cursors and job records (PostgreSQL or a local file). */
 
-export type SourceJobStatus = 'fetching' | 'ingesting' | 'done' | 'failed'
+/**
+ * `done` and `failed` are a file's final verdicts (a failed file goes to failed/); `abandoned` is
+ * neither: its run died before it finished, and the item is tried again like one never finished.
+ */
+export type SourceJobStatus = 'fetching' | 'ingesting' | 'done' | 'failed' | 'abandoned'
+
+/** The error an abandoned job records. */
+export const ABANDONED_ERROR = 'abandoned: the run died before it finished (kill -9 or crash); a later run took the source over'
 
 export type SourceJob = {
   id: string
@@ -16,7 +23,8 @@ export type SourceJob = {
   error?: string
 }
 
-export type JobPatch = Partial<Pick<SourceJob, 'status' | 'rows' | 'published' | 'dlq' | 'finishedAt' | 'error'>>
+/** `error: null` clears an error recorded before (a job marked abandoned by mistake that finished after all). */
+export type JobPatch = Partial<Pick<SourceJob, 'status' | 'rows' | 'published' | 'dlq' | 'finishedAt'>> & { error?: string | null }
 
 /**
  * How far a file (a job's item) got, kept while it is ingested: a pull killed mid-file resumes
@@ -43,6 +51,12 @@ export type Checkpoints = {
   setCursor(source: string, cursor: string): Promise<void>
   startJob(job: Omit<SourceJob, 'rows' | 'published' | 'dlq' | 'finishedAt' | 'error'>): Promise<void>
   updateJob(id: string, patch: JobPatch): Promise<void>
+  /**
+   * Marks the source's jobs still `fetching`/`ingesting` with no `finishedAt` as `abandoned`
+   * (finishedAt `at`, error ABANDONED_ERROR); returns how many. Called by a pull that has just
+   * taken the source's lease: one runner per source, so those jobs' runs are dead.
+   */
+  abandonUnfinished(source: string, at: string): Promise<number>
   /** Newest first. */
   listJobs(source: string, limit?: number): Promise<SourceJob[]>
   /** The newest job for one item (a file or object version), if any. */

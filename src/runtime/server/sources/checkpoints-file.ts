@@ -1,7 +1,7 @@
 /** @module Checkpoints in local files (no database configured): one state file per source, a lease file beside it. */
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Checkpoints, FileProgress, SourceJob } from '../../../sources/checkpoints.ts'
+import { ABANDONED_ERROR, type Checkpoints, type FileProgress, type SourceJob } from '../../../sources/checkpoints.ts'
 
 /** `files`: the progress of files being ingested, by item (cleared when each is finished). */
 type State = { cursor?: string; jobs: SourceJob[]; files?: Record<string, FileProgress> }
@@ -83,8 +83,24 @@ export function createFileCheckpoints(dir: string, clock: () => number = Date.no
       if (source === undefined) throw new Error(`unknown source job ${id}`)
       await update(source, (st) => {
         const job = st.jobs.find((j) => j.id === id)
-        if (job) Object.assign(job, patch)
+        if (!job) return
+        const { error, ...rest } = patch
+        Object.assign(job, rest)
+        if (error === null) delete job.error
+        else if (error !== undefined) job.error = error
       })
+    },
+    // By source, not through jobSource: the jobs are a dead process's, which this one never started.
+    async abandonUnfinished(source, at) {
+      let n = 0
+      await update(source, (st) => {
+        for (const job of st.jobs) {
+          if ((job.status !== 'fetching' && job.status !== 'ingesting') || job.finishedAt !== undefined) continue
+          Object.assign(job, { status: 'abandoned', finishedAt: at, error: ABANDONED_ERROR })
+          n++
+        }
+      })
+      return n
     },
     async listJobs(source, limit = 20) {
       return (await read(source)).jobs.slice(-limit).reverse()

@@ -1,6 +1,6 @@
 /** @module Checkpoints in PostgreSQL (TXGATE_SOURCES_DATABASE_URL): leases and cursors shared by every instance. */
 import { openMigratedPool } from './pg-migrated.ts'
-import type { Checkpoints, FileProgress, SourceJob } from '../../../sources/checkpoints.ts'
+import { ABANDONED_ERROR, type Checkpoints, type FileProgress, type SourceJob } from '../../../sources/checkpoints.ts'
 
 
 const MIGRATIONS = [
@@ -36,6 +36,16 @@ const MIGRATIONS = [
      dlq bigint NOT NULL,
      updated_at timestamptz NOT NULL DEFAULT now(),
      PRIMARY KEY (source, item))`,
+  // Status `abandoned` (a dead run's job, closed by the next lease holder). The check is replaced
+  // once, not on every start: adding a CHECK scans the table under an exclusive lock.
+  `DO $$ BEGIN
+     IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = 'txgate_source_jobs'::regclass AND conname = 'txgate_source_jobs_status_v2') THEN
+       ALTER TABLE txgate_source_jobs DROP CONSTRAINT IF EXISTS txgate_source_jobs_status_check;
+       ALTER TABLE txgate_source_jobs ADD CONSTRAINT txgate_source_jobs_status_v2 CHECK (status IN ('fetching', 'ingesting', 'done', 'failed', 'abandoned'));
+     END IF;
+   END $$`,
+  // Every pull looks for its source's unfinished jobs: only those are indexed.
+  `CREATE INDEX IF NOT EXISTS txgate_source_jobs_unfinished ON txgate_source_jobs (source) WHERE finished_at IS NULL`,
 ]
 
 export async function createPgCheckpoints(url: string): Promise<Checkpoints> {
@@ -85,6 +95,14 @@ export async function createPgCheckpoints(url: string): Promise<Checkpoints> {
       const set = Object.entries(cols).filter(([, v]) => v !== undefined)
       if (set.length === 0) return
       await q(`UPDATE txgate_source_jobs SET ${set.map(([k], i) => `${k} = $${i + 2}`).join(', ')} WHERE id = $1`, [id, ...set.map(([, v]) => v)])
+    },
+    async abandonUnfinished(source, at) {
+      const r = await q(
+        `UPDATE txgate_source_jobs SET status = 'abandoned', finished_at = $2, error = $3
+         WHERE source = $1 AND finished_at IS NULL AND status IN ('fetching', 'ingesting')`,
+        [source, at, ABANDONED_ERROR],
+      )
+      return r.rowCount ?? 0
     },
     async listJobs(source, limit = 20) {
       const r = await q(`SELECT * FROM txgate_source_jobs WHERE source = $1 ORDER BY started_at DESC, id DESC LIMIT $2`, [source, limit])

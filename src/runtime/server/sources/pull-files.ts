@@ -62,6 +62,7 @@ export async function pullFiles(env: FilePullEnv, src: FileSource, store: FileSt
   if (!opts.dryRun && !(await checkpoints.acquireLease(src.name, env.holder, ttl))) return { ...result, outcome: 'locked' }
   const renewing = opts.dryRun ? undefined : renewLease(env, src.name, ttl)
   try {
+    if (!opts.dryRun) await abandonDeadRuns(env, src.name)
     const finished = new Map<string, 'processed' | 'failed'>()
     for (const j of await checkpoints.listJobs(src.name, 100_000)) {
       if (j.status === 'done' || j.status === 'failed') finished.set(j.item, j.status === 'done' ? 'processed' : 'failed')
@@ -111,6 +112,22 @@ export function sourceLeaseMs(settings: Record<string, string | undefined>): { l
   const ms = Number(raw)
   if (!Number.isInteger(ms) || ms < 1000) throw new Error(`TXGATE_SOURCE_LEASE_MS must be milliseconds, at least 1000 (got "${raw}")`)
   return { leaseTtlMs: ms }
+}
+
+/**
+ * Run by a pull that has just taken its source's lease: the jobs still fetching/ingesting with no
+ * end belong to runs killed (kill -9, a crash) before they finished, since one holder runs a source
+ * at a time. They become `abandoned`, not `failed` (a failed file would be archived to failed/), so
+ * the jobs table stops showing them as running and their items are pulled again. Bookkeeping only:
+ * a store that does not answer leaves them as they are and the pull goes on.
+ */
+export async function abandonDeadRuns(env: Pick<FilePullEnv, 'checkpoints' | 'batch'>, source: string): Promise<void> {
+  try {
+    const n = await env.checkpoints.abandonUnfinished(source, new Date(env.batch.clock()).toISOString())
+    if (n > 0) env.batch.log.info('source jobs of a dead run marked abandoned', { source, jobs: n })
+  } catch (err) {
+    env.batch.log.warn('source jobs of a dead run not marked abandoned', { source, error: messageOf(err) })
+  }
 }
 
 export function renewLease(env: Pick<FilePullEnv, 'checkpoints' | 'holder' | 'batch'>, source: string, ttl: number): { stop(): Promise<void> } {
@@ -186,7 +203,8 @@ export async function ingestRemoteFile(env: FilePullEnv, src: FileSource, store:
       published: earlier?.published ?? out.published,
       dlq: earlier?.dlq ?? out.dlq,
       finishedAt: at(),
-      ...(alreadyDurable ? { error: status.reason ?? 'already ingested' } : {}),
+      // null: a job marked abandoned meanwhile (an S3 event's, which holds no lease) finished after all.
+      error: alreadyDurable ? (status.reason ?? 'already ingested') : null,
     })
     // After the job is done: a kill in between leaves a done job, whose progress no one reads.
     await forget(env, src.name, file)

@@ -8,7 +8,7 @@ import { isQueueSource, type SourceConfig } from '../../../sources/config.ts'
 import { ingestFile, mappingFor, type BatchEnv } from '../batch/ingest.ts'
 import { createHttpPoller, type FetchEnv } from './http-poll.ts'
 import { pullFileSource } from './pull-file-source.ts'
-import { FILE_LEASE_TTL_MS, renewLease } from './pull-files.ts'
+import { abandonDeadRuns, FILE_LEASE_TTL_MS, renewLease } from './pull-files.ts'
 import { isTerminal, TerminalError } from './terminal.ts'
 
 type HttpPollSourceConfig = Extract<SourceConfig, { kind: 'http-poll' }>
@@ -63,6 +63,8 @@ export async function pullSource(env: PullEnv, src: SourceConfig): Promise<PullR
   if (!(await checkpoints.acquireLease(src.name, env.holder, ttl))) return { ...result, outcome: 'locked' }
   const renewing = renewLease(env, src.name, ttl)
   try {
+    // A dry run writes no job, and closes none.
+    if (!env.dryRun) await abandonDeadRuns(env, src.name)
     const base = src.mapping ?? mappingFor(env.batch, src.provider)
     if (!base) throw new TerminalError(`source "${src.name}": no batch mapping for provider "${src.provider}" (add "mapping" to the source)`)
     const mapping = stagedMapping(base)
@@ -96,7 +98,7 @@ export async function pullSource(env: PullEnv, src: SourceConfig): Promise<PullR
       const alreadyDurable = status.state === 'refused' && status.refusal === 'duplicate_file' && /already ingested/.test(status.reason ?? '')
       // An opaque token's last page is fetched again by the next run: unchanged, it is nothing new.
       if (alreadyDurable && page.next === cursor) {
-        await checkpoints.updateJob(jobId, { status: 'done', rows: 0, finishedAt: new Date(env.batch.clock()).toISOString() })
+        await checkpoints.updateJob(jobId, { status: 'done', rows: 0, finishedAt: new Date(env.batch.clock()).toISOString(), error: null })
         break
       }
       if (status.state !== 'succeeded' && !alreadyDurable) {
@@ -112,7 +114,8 @@ export async function pullSource(env: PullEnv, src: SourceConfig): Promise<PullR
         published: status.stats.published,
         dlq: status.stats.dlq,
         finishedAt: new Date(env.batch.clock()).toISOString(),
-        ...(alreadyDurable ? { error: 'page was already ingested (a run stopped before its cursor was saved); cursor advanced' } : {}),
+        // null: marked abandoned by a holder that took the lease over from this stalled run, it finished after all.
+        error: alreadyDurable ? 'page was already ingested (a run stopped before its cursor was saved); cursor advanced' : null,
       })
       result.outcome = 'done'
       result.pages++

@@ -2,7 +2,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createFileCheckpoints } from '../../../../src/runtime/server/sources/checkpoints-file.ts'
 import { createPgCheckpoints } from '../../../../src/runtime/server/sources/checkpoints-pg.ts'
-import type { Checkpoints } from '../../../../src/sources/checkpoints.ts'
+import { ABANDONED_ERROR, type Checkpoints } from '../../../../src/sources/checkpoints.ts'
 import { tempDir } from '../../../helpers/temp-dir.ts'
 
 const ADMIN = 'postgres://postgres@127.0.0.1:5432/postgres'
@@ -50,6 +50,38 @@ function suite(name: string, open: () => Promise<Checkpoints>) {
       expect(jobs[1]).toEqual({ id: 'j1', source: 's5', item: 'cursor:0', status: 'done', rows: 10, published: 9, dlq: 1, startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:00:01.000Z' })
       expect(jobs[0]).toMatchObject({ status: 'failed', error: 'page answered HTTP 401' })
       expect(await cp.listJobs('other')).toEqual([])
+    })
+
+    it('marks a dead run’s unfinished jobs abandoned (finished, with the reason) and leaves finished ones and other sources alone', async () => {
+      const t = (s: number) => `2026-01-02T00:00:0${s}.000Z`
+      await cp.startJob({ id: 'a1', source: 's8', item: 'day1.csv@10', status: 'ingesting', startedAt: t(0) })
+      await cp.startJob({ id: 'a2', source: 's8', item: 'day2.csv@10', status: 'fetching', startedAt: t(1) })
+      await cp.startJob({ id: 'a3', source: 's8', item: 'day3.csv@10', status: 'ingesting', startedAt: t(2) })
+      await cp.updateJob('a3', { status: 'done', rows: 5, published: 5, finishedAt: t(3) })
+      await cp.startJob({ id: 'a4', source: 's8', item: 'day4.csv@10', status: 'fetching', startedAt: t(2) })
+      await cp.updateJob('a4', { status: 'failed', error: 'SHA-256 mismatch', finishedAt: t(3) })
+      // Ended by its run (a transient error, tried again next time): not a dead run's.
+      await cp.startJob({ id: 'a5', source: 's8', item: 'day5.csv@10', status: 'fetching', startedAt: t(2) })
+      await cp.updateJob('a5', { error: 'download failed: ECONNRESET', finishedAt: t(3) })
+      await cp.startJob({ id: 'b1', source: 's9', item: 'day1.csv@10', status: 'ingesting', startedAt: t(0) })
+      const before = await cp.listJobs('s8')
+
+      expect(await cp.abandonUnfinished('s8', t(9))).toBe(2)
+      const after = new Map((await cp.listJobs('s8')).map((j) => [j.id, j]))
+      for (const id of ['a1', 'a2']) {
+        expect(after.get(id)).toEqual({ ...before.find((j) => j.id === id), status: 'abandoned', finishedAt: t(9), error: ABANDONED_ERROR })
+      }
+      for (const id of ['a3', 'a4', 'a5']) expect(after.get(id)).toEqual(before.find((j) => j.id === id))
+      expect((await cp.listJobs('s9'))[0]).toMatchObject({ status: 'ingesting' })
+      expect((await cp.listJobs('s9'))[0]?.finishedAt).toBeUndefined()
+      expect(await cp.abandonUnfinished('s8', t(9))).toBe(0)
+    })
+
+    it('a job marked abandoned that finishes after all ends done, its abandoned error cleared', async () => {
+      await cp.startJob({ id: 'c1', source: 's10', item: 'day1.csv@10', status: 'ingesting', startedAt: '2026-01-03T00:00:00.000Z' })
+      await cp.abandonUnfinished('s10', '2026-01-03T00:00:01.000Z')
+      await cp.updateJob('c1', { status: 'done', rows: 3, published: 3, finishedAt: '2026-01-03T00:00:02.000Z', error: null })
+      expect((await cp.listJobs('s10'))[0]).toEqual({ id: 'c1', source: 's10', item: 'day1.csv@10', status: 'done', rows: 3, published: 3, dlq: 0, startedAt: '2026-01-03T00:00:00.000Z', finishedAt: '2026-01-03T00:00:02.000Z' })
     })
 
     it('keeps a file’s progress per item until it is cleared (what a pull killed mid-file resumes from)', async () => {

@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createFileCheckpoints } from '../../../../src/runtime/server/sources/checkpoints-file.ts'
 import type { FileStore } from '../../../../src/runtime/server/sources/file-store.ts'
-import { pullFiles, type FilePullEnv, type FileSource } from '../../../../src/runtime/server/sources/pull-files.ts'
+import { itemOf, pullFiles, type FilePullEnv, type FileSource } from '../../../../src/runtime/server/sources/pull-files.ts'
+import { ABANDONED_ERROR } from '../../../../src/sources/checkpoints.ts'
 import { FILE_KINDS, type FileKind } from '../../../helpers/file-kinds.ts'
 import { ACME, ACME_HEADER, acmeRows, createHarness, type Harness } from '../batch/harness.ts'
 
@@ -93,6 +94,40 @@ describe.each(Object.entries(FILE_KINDS))('sources: file kind conformance (%s)',
     expect(await k.files()).toEqual(['x.csv', 'x.csv.sha256'])
     expect(await env.checkpoints.listJobs('acme-files')).toEqual([])
     expect(h.transactions()).toHaveLength(0)
+  })
+
+  it('a job a killed run left ingesting is marked abandoned by the next pull, which ingests the file (to processed/, not failed/); a dry run changes nothing', async () => {
+    const { env, pull } = await setup()
+    await k.put('day1.csv', csv(4))
+    const listed = (await store!.list()).find((f) => f.key.endsWith('day1.csv'))!
+    // The killed run: another process's store on the same state, its lease run out.
+    const dead = createFileCheckpoints(join(h.dir, 'sources'))
+    expect(await dead.acquireLease('acme-files', 'killed', 1)).toBe(true)
+    const at = (ms: number) => new Date(Date.parse('2026-01-01T00:00:00.000Z') + ms).toISOString()
+    await dead.startJob({ id: 'old-done', source: 'acme-files', item: 'old.csv@9', status: 'ingesting', startedAt: at(0) })
+    await dead.updateJob('old-done', { status: 'done', rows: 2, published: 2, finishedAt: at(1) })
+    await dead.startJob({ id: 'old-failed', source: 'acme-files', item: 'bad.csv@9', status: 'fetching', startedAt: at(2) })
+    await dead.updateJob('old-failed', { status: 'failed', error: 'SHA-256 mismatch', finishedAt: at(3) })
+    await dead.startJob({ id: 'killed', source: 'acme-files', item: itemOf(listed), status: 'ingesting', startedAt: at(4) })
+    await dead.close()
+    await new Promise((r) => setTimeout(r, 10))
+    const before = await env.checkpoints.listJobs('acme-files')
+
+    expect(await pull({ dryRun: true })).toMatchObject({ outcome: 'done', files: 0 })
+    expect(await env.checkpoints.listJobs('acme-files')).toEqual(before)
+
+    // The batch env's clock: what the pull stamps its jobs with.
+    const startedAt = h.env.clock()
+    expect(await pull()).toMatchObject({ outcome: 'done', files: 1, rows: 4, published: 4 })
+    expect(await k.files()).toEqual(['processed/day1.csv'])
+    expect(h.transactions()).toHaveLength(4)
+    const jobs = await env.checkpoints.listJobs('acme-files')
+    const byId = new Map(jobs.map((j) => [j.id, j]))
+    expect(byId.get('killed')).toMatchObject({ status: 'abandoned', error: ABANDONED_ERROR })
+    expect(Date.parse(byId.get('killed')?.finishedAt ?? '')).toBeGreaterThanOrEqual(startedAt)
+    for (const id of ['old-done', 'old-failed']) expect(byId.get(id)).toEqual(before.find((j) => j.id === id))
+    expect(jobs[0]).toMatchObject({ item: itemOf(listed), status: 'done', rows: 4 })
+    expect(jobs[0]?.error).toBeUndefined()
   })
 
   it('a file that grows between listing and download is not ingested yet; the next run takes the whole file', async () => {

@@ -5,7 +5,7 @@ import { createDiskLedger } from '../../../../src/runtime/server/batch/disk-ledg
 import { createFileCheckpoints } from '../../../../src/runtime/server/sources/checkpoints-file.ts'
 import { pullSource, type PullEnv } from '../../../../src/runtime/server/sources/pull.ts'
 import { parseSources, type PullSourceConfig, type SourceConfig } from '../../../../src/sources/config.ts'
-import type { Checkpoints } from '../../../../src/sources/checkpoints.ts'
+import { ABANDONED_ERROR, type Checkpoints } from '../../../../src/sources/checkpoints.ts'
 import { createMemoryStore } from '../../../../src/store/memory.ts'
 import { apiRows, startPagedApi, type PagedApi } from '../../../helpers/paged-api.ts'
 import { createHarness, type Harness } from '../batch/harness.ts'
@@ -153,6 +153,24 @@ describe('sources: http-poll pulls', () => {
     const ids = h.transactions().map((t) => t['transaction_id'])
     expect(ids).toHaveLength(25)
     expect(new Set(ids).size).toBe(25)
+  })
+
+  it('marks the page job a killed run left ingesting as abandoned once it takes the lease, not on a dry run', async () => {
+    h = await createHarness()
+    api = await startPagedApi(apiRows(3))
+    const dir = join(h.dir, 'sources')
+    const dead = createFileCheckpoints(dir)
+    expect(await dead.acquireLease('mahak', 'killed', 1)).toBe(true)
+    await dead.startJob({ id: 'killed', source: 'mahak', item: 'cursor:start', status: 'ingesting', startedAt: '2026-01-01T00:00:00.000Z' })
+    await dead.close()
+    await new Promise((r) => setTimeout(r, 10))
+    const cp = createFileCheckpoints(dir)
+    expect(await pullSource({ ...pullEnv(cp), dryRun: true }, source(api.url))).toMatchObject({ outcome: 'done', rows: 3 })
+    expect(await cp.listJobs('mahak')).toEqual([expect.objectContaining({ id: 'killed', status: 'ingesting' })])
+    expect(await pullSource(pullEnv(cp), source(api.url))).toMatchObject({ outcome: 'done', rows: 3, published: 3 })
+    const jobs = await cp.listJobs('mahak')
+    expect(jobs.find((j) => j.id === 'killed')).toMatchObject({ status: 'abandoned', error: ABANDONED_ERROR, finishedAt: expect.any(String) })
+    expect(jobs.filter((j) => j.id !== 'killed').map((j) => j.status)).toEqual(['done'])
   })
 
   it('answers "locked" while another holder has the lease', async () => {
