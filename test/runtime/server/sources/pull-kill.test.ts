@@ -297,6 +297,9 @@ describe.each(VARIANTS)('txgate pull killed with SIGKILL, then run again (real s
     // The done job counts the whole file, though the attempt that published its rows was killed.
     // (With Redis, rows a killed attempt published before its checkpoint count as duplicates of the restart.)
     expect(jobs.filter((j) => j.status === 'done')).toEqual([{ status: 'done', rows: String(ROWS), published: label === 'local' ? String(ROWS) : expect.any(String) }])
+    // Each killed run's job was closed by the run after it (on taking the lease): none looks still running.
+    const ends = (await t.db.query<{ status: string; finished: boolean }>(`SELECT status, finished_at IS NOT NULL AS finished FROM txgate_source_jobs WHERE source = 'bank' ORDER BY started_at`)).rows
+    expect(ends).toEqual([...kills.map(() => ({ status: 'abandoned', finished: true })), { status: 'done', finished: true }])
     expect((await t.db.query(`SELECT * FROM txgate_source_files`)).rows).toEqual([])
     expect((await readdir(t.remote, { recursive: true })).sort()).toEqual(['processed', `processed/${FILE}`, `processed/${FILE}.sha256`])
     expect(all.length - ROWS).toBe(kills.reduce((n, k) => n + k.same + k.other, 0))
