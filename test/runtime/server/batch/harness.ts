@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
+import { stringify } from 'yaml'
 import { providers } from '../../../../providers/index.ts'
 import { loadConfig } from '../../../../src/config.ts'
 import type { BatchMapping } from '../../../../src/batch/mapping.ts'
@@ -81,6 +82,9 @@ export const ACME: BatchMapping = {
   },
   transformations: { timestamp: 'unix_to_iso8601', amount: 'decimal_to_minor' },
 }
+
+/** ACME as a source's `mapping:` entry in sources.yaml (indented under a source). */
+export const ACME_MAPPING_YAML = `${stringify({ mapping: ACME }).trimEnd().replace(/^/gm, '    ')}\n`
 
 export const ACME_HEADER = 'TXN_ID;TXN_DATE;AMOUNT;CCY;STATE;METHOD;CUST'
 

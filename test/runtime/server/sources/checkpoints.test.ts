@@ -1,12 +1,11 @@
-import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createFileCheckpoints } from '../../../../src/runtime/server/sources/checkpoints-file.ts'
 import { createPgCheckpoints } from '../../../../src/runtime/server/sources/checkpoints-pg.ts'
 import { ABANDONED_ERROR, type Checkpoints } from '../../../../src/sources/checkpoints.ts'
+import { createTestDatabase, type TestDatabase } from '../../../helpers/postgres.ts'
 import { tempDir } from '../../../helpers/temp-dir.ts'
 
-const ADMIN = 'postgres://postgres@127.0.0.1:5432/postgres'
-const DB = `txgate_checkpoints_${process.pid}_${Date.now()}`
+let db: TestDatabase
 
 /** The same cases for every store: what a pull relies on. */
 function suite(name: string, open: () => Promise<Checkpoints>) {
@@ -103,21 +102,13 @@ suite('file', async () => createFileCheckpoints(await tempDir('checkpoints')))
 
 describe('sources: checkpoints (postgres)', () => {
   beforeAll(async () => {
-    const admin = new pg.Client({ connectionString: ADMIN })
-    await admin.connect()
-    await admin.query(`CREATE DATABASE ${DB}`)
-    await admin.end()
+    db = await createTestDatabase('checkpoints')
   })
-  afterAll(async () => {
-    const admin = new pg.Client({ connectionString: ADMIN })
-    await admin.connect()
-    await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`)
-    await admin.end()
-  })
-  suite('postgres', () => createPgCheckpoints(`postgres://postgres@127.0.0.1:5432/${DB}`))
+  afterAll(() => db.drop())
+  suite('postgres', () => createPgCheckpoints(db.url))
 
   it('migrates concurrently started instances without error', async () => {
-    const url = `postgres://postgres@127.0.0.1:5432/${DB}`
+    const url = db.url
     const all = await Promise.all([createPgCheckpoints(url), createPgCheckpoints(url), createPgCheckpoints(url)])
     await Promise.all(all.map((c) => c.close()))
   })

@@ -1,12 +1,10 @@
-import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createFileHealthStore, createPgHealthStore } from '../../../../src/runtime/server/sources/health-store.ts'
 import type { HealthStore, SourceHealth } from '../../../../src/sources/breaker.ts'
+import { createTestDatabase, type TestDatabase } from '../../../helpers/postgres.ts'
 import { tempDir } from '../../../helpers/temp-dir.ts'
 
-const ADMIN = 'postgres://postgres@127.0.0.1:5432/postgres'
-const DB = `txgate_health_${process.pid}_${Date.now()}`
-const URL_ = `postgres://postgres@127.0.0.1:5432/${DB}`
+let db: TestDatabase
 
 const terminal: SourceHealth = { state: 'terminal', failures: 1, since: '2026-12-07T12:00:00.000Z', lastError: 'sftp: authentication refused', config: 'abc123' }
 const open: SourceHealth = { state: 'open', failures: 5, since: '2026-12-07T12:00:00.000Z', retryAt: '2026-12-07T12:05:00.000Z', lastError: 'HTTP 500' }
@@ -30,23 +28,15 @@ function suite(name: string, make: () => Promise<{ a: HealthStore; b: () => Prom
 
 describe('sources: breaker state store', () => {
   beforeAll(async () => {
-    const admin = new pg.Client({ connectionString: ADMIN })
-    await admin.connect()
-    await admin.query(`CREATE DATABASE ${DB}`)
-    await admin.end()
+    db = await createTestDatabase('health')
   })
-  afterAll(async () => {
-    const admin = new pg.Client({ connectionString: ADMIN })
-    await admin.connect()
-    await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`)
-    await admin.end()
-  })
+  afterAll(() => db.drop())
   suite('file', async () => {
     const dir = await tempDir('health')
     return { a: createFileHealthStore(dir), b: async () => createFileHealthStore(dir) }
   })
   suite('postgres', async () => {
-    const [a] = await Promise.all([createPgHealthStore(URL_), createPgHealthStore(URL_).then((x) => x.close())])
-    return { a: a!, b: () => createPgHealthStore(URL_) }
+    const [a] = await Promise.all([createPgHealthStore(db.url), createPgHealthStore(db.url).then((x) => x.close())])
+    return { a: a!, b: () => createPgHealthStore(db.url) }
   })
 })

@@ -15,14 +15,14 @@ import { gzipSync } from 'node:zlib'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readSpool } from '../../../../src/runtime/server/spool.ts'
+import { createTestDatabase, type TestDatabase } from '../../../helpers/postgres.ts'
 import { until } from '../../../helpers/queue-messages.ts'
 import { deleteKeys, uniquePrefix } from '../../../helpers/redis-server.ts'
 import { startSshd, type TestSshd } from '../../../helpers/sshd.ts'
 import { tempDir } from '../../../helpers/temp-dir.ts'
-import { ACME_HEADER, acmeRows } from '../batch/harness.ts'
+import { ACME_HEADER, ACME_MAPPING_YAML, acmeRows } from '../batch/harness.ts'
 
 const BIN = new URL('../../../../bin/txgate.js', import.meta.url).pathname
-const ADMIN = 'postgres://postgres@127.0.0.1:5432/postgres'
 const ROWS = 20_000
 const CHUNK = 250
 const FILE = 'day1.csv.gz'
@@ -33,7 +33,7 @@ type Run = { code: number | null; signal: NodeJS.Signals | null; out: string; st
 type Kill = { moment: string; published: number; checkpointed: number; ahead: number; lockedMs: number; same: number; other: number }
 
 let sshd: TestSshd
-const dbs: string[] = []
+const dbs: TestDatabase[] = []
 const cleanups: (() => Promise<void>)[] = []
 // A test that fails mid-run leaves no pull behind.
 const running = new Set<ChildProcess>()
@@ -44,20 +44,13 @@ afterAll(async () => {
   for (const c of running) c.kill('SIGKILL')
   for (const f of cleanups.splice(0)) await f()
   await sshd?.close()
-  const admin = new pg.Client(ADMIN)
-  await admin.connect()
-  for (const db of dbs) await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`)
-  await admin.end()
+  for (const db of dbs) await db.drop()
 })
 
 async function freshDatabase(label: string): Promise<string> {
-  const db = `txgate_pullkill_${label}_${process.pid}_${Date.now()}`
-  const admin = new pg.Client(ADMIN)
-  await admin.connect()
-  await admin.query(`CREATE DATABASE ${db}`)
-  await admin.end()
+  const db = await createTestDatabase(`pullkill_${label}`)
   dbs.push(db)
-  return `postgres://postgres@127.0.0.1:5432/${db}`
+  return db.url
 }
 
 /** One source folder on the sshd with the gzip'd CSV and its sha256sum sidecar; the config and env of a txgate process. */
@@ -82,13 +75,7 @@ async function setup(label: string, extraEnv: Record<string, string>) {
     path: ${remote}/
     glob: "*.csv.gz"
     schedule: { every: 1h }
-    mapping:
-      format: csv
-      delimiter: ";"
-      header_row: true
-      column_mapping: { transaction_id: TXN_ID, timestamp: TXN_DATE, amount: AMOUNT, currency: CCY, status: STATE, payment_method: METHOD, customer_id: CUST }
-      transformations: { timestamp: unix_to_iso8601, amount: decimal_to_minor }
-`,
+${ACME_MAPPING_YAML}`,
   )
   const databaseUrl = await freshDatabase(label)
   const spoolDir = join(dir, 'spool')

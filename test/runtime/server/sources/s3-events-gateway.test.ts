@@ -1,26 +1,22 @@
 /** The S3-event route in the real Node gateway: sources.yaml, PostgreSQL checkpoints, s3rver; kill -9 after the answer, restart, resend. */
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { minioCreated } from '../../../helpers/minio-event.ts'
+import { createTestDatabase, type TestDatabase } from '../../../helpers/postgres.ts'
 import { startGateway, type GatewayProcess } from '../../../helpers/process.ts'
 import { startS3, type TestS3 } from '../../../helpers/s3rver.ts'
 import { tempDir } from '../../../helpers/temp-dir.ts'
-import { ACME_HEADER, acmeRows } from '../batch/harness.ts'
+import { ACME_HEADER, ACME_MAPPING_YAML, acmeRows } from '../batch/harness.ts'
 
-const ADMIN = 'postgres://postgres@127.0.0.1:5432/postgres'
-const DB = `txgate_s3_events_${process.pid}_${Date.now()}`
+let db: TestDatabase
 const TOKEN = 'gateway-events-token-42'
 let s3: TestS3
 let dir: string
 let gw: GatewayProcess | undefined
 
 beforeAll(async () => {
-  const admin = new pg.Client(ADMIN)
-  await admin.connect()
-  await admin.query(`CREATE DATABASE ${DB}`)
-  await admin.end()
+  db = await createTestDatabase('s3_events')
   s3 = await startS3('drops')
   dir = await tempDir('s3-events-gateway')
   await writeFile(
@@ -37,22 +33,13 @@ beforeAll(async () => {
     access_key_id_env: AK
     secret_access_key_env: SK
     events: { token_env: DROPS_TOKEN }
-    mapping:
-      format: csv
-      delimiter: ';'
-      header_row: true
-      column_mapping: { transaction_id: TXN_ID, timestamp: TXN_DATE, amount: AMOUNT, currency: CCY, status: STATE, payment_method: METHOD, customer_id: CUST }
-      transformations: { timestamp: unix_to_iso8601, amount: decimal_to_minor }
-`,
+${ACME_MAPPING_YAML}`,
   )
 })
 afterAll(async () => {
   await gw?.stop('SIGKILL')
   await s3?.close()
-  const admin = new pg.Client(ADMIN)
-  await admin.connect()
-  await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`)
-  await admin.end()
+  await db?.drop()
 })
 
 const start = () =>
@@ -61,7 +48,7 @@ const start = () =>
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     TXGATE_SOURCES: join(dir, 'sources.yaml'),
-    TXGATE_SOURCES_DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${DB}`,
+    TXGATE_SOURCES_DATABASE_URL: db.url,
     TXGATE_SPOOL_DIR: join(dir, 'spool'),
     TXGATE_BATCH_DIR: join(dir, 'batch'),
     TXGATE_BATCH_WORKERS: '0',

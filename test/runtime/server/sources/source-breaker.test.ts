@@ -5,7 +5,6 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import pg from 'pg'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createMetrics } from '../../../../src/observability/metrics.ts'
 import { toPrometheusText } from '../../../../src/observability/prometheus-text.ts'
@@ -22,12 +21,11 @@ import { startGateway, type GatewayProcess } from '../../../helpers/process.ts'
 import { startS3, type TestS3 } from '../../../helpers/s3rver.ts'
 import { startSshd, type TestSshd } from '../../../helpers/sshd.ts'
 import { runTxgate } from '../../../helpers/txgate-cli.ts'
+import { createTestDatabase, type TestDatabase } from '../../../helpers/postgres.ts'
 import { tempDir } from '../../../helpers/temp-dir.ts'
-import { ACME_HEADER, acmeRows, createHarness, type Harness } from '../batch/harness.ts'
+import { ACME_HEADER, ACME_MAPPING_YAML, acmeRows, createHarness, type Harness } from '../batch/harness.ts'
 
-const ADMIN = 'postgres://postgres@127.0.0.1:5432/postgres'
-const DB = `txgate_breaker_${process.pid}_${Date.now()}`
-const DB_URL = `postgres://postgres@127.0.0.1:5432/${DB}`
+let db: TestDatabase
 const T0 = Date.parse('2026-12-07T12:00:00Z')
 const silent = { debug() {}, info() {}, warn() {}, error() {} }
 
@@ -40,11 +38,8 @@ let gw: GatewayProcess | undefined
 let s3: TestS3 | undefined
 
 beforeAll(async () => {
-  const admin = new pg.Client(ADMIN)
-  await admin.connect()
-  await admin.query(`CREATE DATABASE ${DB}`)
-  await admin.end()
-  health = await createPgHealthStore(DB_URL)
+  db = await createTestDatabase('breaker')
+  health = await createPgHealthStore(db.url)
 })
 afterEach(async () => {
   await sched?.close()
@@ -57,10 +52,7 @@ afterEach(async () => {
 })
 afterAll(async () => {
   await health?.close()
-  const admin = new pg.Client(ADMIN)
-  await admin.connect()
-  await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`)
-  await admin.end()
+  await db?.drop()
 })
 
 const MAPPING = `    mapping:
@@ -236,13 +228,7 @@ ${MAPPING}`,
     host_key_sha256: ['${sshd?.hostFingerprint}']
     path: ${path}
     glob: '*.csv'
-    mapping:
-      format: csv
-      delimiter: ';'
-      header_row: true
-      column_mapping: { transaction_id: TXN_ID, timestamp: TXN_DATE, amount: AMOUNT, currency: CCY, status: STATE, payment_method: METHOD, customer_id: CUST }
-      transformations: { timestamp: unix_to_iso8601, amount: decimal_to_minor }
-`)[0] as PullSourceConfig
+${ACME_MAPPING_YAML}`)[0] as PullSourceConfig
     const env = { batch: h.env, checkpoints: createFileCheckpoints(join(h.dir, 'sources')), stagingDir: join(h.dir, 'staging'), holder: 't', fetch: { env: { SFTP_PASSWORD: 'not-the-password', SFTP_KEY: sshd.clientKey } } }
     const guard = { health, clock: () => T0 }
 
@@ -281,13 +267,7 @@ ${MAPPING}`,
     force_path_style: true
     access_key_id_env: AK
     secret_access_key_env: SK
-    mapping:
-      format: csv
-      delimiter: ';'
-      header_row: true
-      column_mapping: { transaction_id: TXN_ID, timestamp: TXN_DATE, amount: AMOUNT, currency: CCY, status: STATE, payment_method: METHOD, customer_id: CUST }
-      transformations: { timestamp: unix_to_iso8601, amount: decimal_to_minor }
-`)[0] as PullSourceConfig
+${ACME_MAPPING_YAML}`)[0] as PullSourceConfig
     const env = (keys: { AK: string; SK: string }) => ({ batch: (h as Harness).env, checkpoints: createFileCheckpoints(join((h as Harness).dir, 'sources')), stagingDir: join((h as Harness).dir, 'staging'), holder: 't', fetch: { env: keys } })
     const guard = { health, clock: () => T0 }
     const right = { AK: 'S3RVER', SK: 'S3RVER' }
@@ -329,7 +309,7 @@ ${MAPPING}`,
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
       TXGATE_SOURCES: join(dir, 'sources.yaml'),
-      TXGATE_SOURCES_DATABASE_URL: DB_URL,
+      TXGATE_SOURCES_DATABASE_URL: db.url,
       TXGATE_SPOOL_DIR: join(dir, 'spool'),
       TXGATE_BATCH_DIR: join(dir, 'batch'),
       TXGATE_BATCH_WORKERS: '0',
