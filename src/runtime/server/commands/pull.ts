@@ -6,7 +6,7 @@ import { buildServerDeps } from '../deps.ts'
 import { batchSettings, buildBatchEnv } from '../batch/env.ts'
 import { leaseHolder, loadSourcesFile, openCheckpoints } from '../sources/open.ts'
 import { pullExitCode } from '../sources/pull.ts'
-import { sourceLeaseMs } from '../sources/pull-files.ts'
+import { sourceLeaseMs } from '../sources/source-lease.ts'
 import { pullGuarded } from '../sources/guarded-pull.ts'
 import { openHealthStore } from '../sources/health-store.ts'
 import { shownState } from '../../../sources/breaker.ts'
@@ -24,6 +24,12 @@ export const pullCommand: Command = {
     const name = args.filter((a) => a !== '--dry-run')[0]
     if (!name || name.startsWith('-')) return usage('a source name is required')
     const settings: Settings = { LOG_LEVEL: 'warn', ...process.env }
+    let lease: ReturnType<typeof sourceLeaseMs>
+    try {
+      lease = sourceLeaseMs(settings)
+    } catch (err) {
+      return usage(err instanceof Error ? err.message : String(err))
+    }
     const loaded = await loadSourcesFile(settings)
     if ('problem' in loaded) return usage(loaded.problem)
     const { sources } = loaded
@@ -42,7 +48,7 @@ export const pullCommand: Command = {
       const tty = process.stderr.isTTY
       // Forced: an operator (or Airflow) asked for this run; for a source that is not closed it is the trial.
       const g = await pullGuarded(
-        { batch, checkpoints, stagingDir: join(s.dir, 'tmp'), holder: leaseHolder(), fetch: { env: settings }, dryRun, ...sourceLeaseMs(settings),
+        { batch, checkpoints, stagingDir: join(s.dir, 'tmp'), holder: leaseHolder(), fetch: { env: settings }, dryRun, ...lease,
           onPage: (r) => tty && process.stderr.write(`\r${r.source}: ${r.pages} pages, ${r.rows} rows, cursor ${r.cursor ?? '-'}`) },
         { health, clock: deps.clock, log: deps.log },
         src,

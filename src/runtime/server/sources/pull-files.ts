@@ -8,6 +8,7 @@ import type { Checkpoints } from '../../../sources/checkpoints.ts'
 import type { ArchiveRule } from '../../../sources/kinds/s3.ts'
 import { ingestFile, type BatchEnv, type ResumeHooks } from '../batch/ingest.ts'
 import { parseChecksum } from '../batch/integrity.ts'
+import { abandonDeadRuns, PULL_LEASE_TTL_MS, renewLease } from './source-lease.ts'
 import type { FileStore, RemoteFile } from './file-store.ts'
 
 export type FileSource = {
@@ -57,7 +58,7 @@ export const itemOf = (f: Pick<RemoteFile, 'key' | 'size' | 'etag'>): string => 
 export async function pullFiles(env: FilePullEnv, src: FileSource, store: FileStore, opts: { dryRun?: boolean } = {}): Promise<FilePullResult> {
   const result: FilePullResult = { source: src.name, outcome: 'nothing_new', files: 0, failed: 0, skipped: 0, rows: 0, published: 0, dlq: 0 }
   const { checkpoints } = env
-  const ttl = env.leaseTtlMs ?? FILE_LEASE_TTL_MS
+  const ttl = env.leaseTtlMs ?? PULL_LEASE_TTL_MS
   // A dry run writes nothing (no lease, no job), so it may run beside a real one.
   if (!opts.dryRun && !(await checkpoints.acquireLease(src.name, env.holder, ttl))) return { ...result, outcome: 'locked' }
   const renewing = opts.dryRun ? undefined : renewLease(env, src.name, ttl)
@@ -98,55 +99,6 @@ export async function pullFiles(env: FilePullEnv, src: FileSource, store: FileSt
   }
 }
 
-/**
- * A file pull's lease on its source, renewed every third of it while the run lasts: a file may take
- * longer than one lease to ingest (without renewal a second instance took the source over
- * mid-file), and a holder killed with kill -9 frees the source one TTL after its last renewal.
- */
-export const FILE_LEASE_TTL_MS = 60_000
-
-/** TXGATE_SOURCE_LEASE_MS: a pull's lease on its source (at least 1 s); unset, FILE_LEASE_TTL_MS. */
-export function sourceLeaseMs(settings: Record<string, string | undefined>): { leaseTtlMs?: number } {
-  const raw = settings['TXGATE_SOURCE_LEASE_MS']
-  if (raw === undefined || raw === '') return {}
-  const ms = Number(raw)
-  if (!Number.isInteger(ms) || ms < 1000) throw new Error(`TXGATE_SOURCE_LEASE_MS must be milliseconds, at least 1000 (got "${raw}")`)
-  return { leaseTtlMs: ms }
-}
-
-/**
- * Run by a pull that has just taken its source's lease: the jobs still fetching/ingesting with no
- * end belong to runs killed (kill -9, a crash) before they finished, since one holder runs a source
- * at a time. They become `abandoned`, not `failed` (a failed file would be archived to failed/), so
- * the jobs table stops showing them as running and their items are pulled again. Bookkeeping only:
- * a store that does not answer leaves them as they are and the pull goes on.
- */
-export async function abandonDeadRuns(env: Pick<FilePullEnv, 'checkpoints' | 'batch'>, source: string): Promise<void> {
-  try {
-    const n = await env.checkpoints.abandonUnfinished(source, new Date(env.batch.clock()).toISOString())
-    if (n > 0) env.batch.log.info('source jobs of a dead run marked abandoned', { source, jobs: n })
-  } catch (err) {
-    env.batch.log.warn('source jobs of a dead run not marked abandoned', { source, error: messageOf(err) })
-  }
-}
-
-export function renewLease(env: Pick<FilePullEnv, 'checkpoints' | 'holder' | 'batch'>, source: string, ttl: number): { stop(): Promise<void> } {
-  let pending: Promise<unknown> = Promise.resolve()
-  const timer = setInterval(() => {
-    pending = env.checkpoints.acquireLease(source, env.holder, ttl).then(
-      (held) => held || env.batch.log.warn('source lease lost to another holder mid-run', { source, holder: env.holder }),
-      (err: unknown) => env.batch.log.warn('source lease not renewed', { source, error: messageOf(err) }),
-    )
-  }, Math.max(1, Math.floor(ttl / 3)))
-  timer.unref?.()
-  return {
-    // A renewal still in flight would take the lease again after its release.
-    async stop() {
-      clearInterval(timer)
-      await pending
-    },
-  }
-}
 
 /** Whether a key is one of the source's files: directly under the prefix, matching the glob, not a sidecar. */
 export function wanted(src: Pick<FileSource, 'prefix' | 'glob'>, key: string): boolean {

@@ -8,7 +8,7 @@ import { isQueueSource, type SourceConfig } from '../../../sources/config.ts'
 import { ingestFile, mappingFor, type BatchEnv } from '../batch/ingest.ts'
 import { createHttpPoller, type FetchEnv } from './http-poll.ts'
 import { pullFileSource } from './pull-file-source.ts'
-import { abandonDeadRuns, FILE_LEASE_TTL_MS, renewLease } from './pull-files.ts'
+import { abandonDeadRuns, PULL_LEASE_TTL_MS, renewLease } from './source-lease.ts'
 import { isTerminal, TerminalError } from './terminal.ts'
 
 type HttpPollSourceConfig = Extract<SourceConfig, { kind: 'http-poll' }>
@@ -58,7 +58,7 @@ export async function pullSource(env: PullEnv, src: SourceConfig): Promise<PullR
   if (src.kind !== 'http-poll') return pullFileSource(env, src)
   // The same lease as a file pull's: renewed while the run lasts (a slow page cannot let another
   // instance in), and one TTL after a kill -9 the source is free again (it was 5 min).
-  const ttl = env.leaseTtlMs ?? FILE_LEASE_TTL_MS
+  const ttl = env.leaseTtlMs ?? PULL_LEASE_TTL_MS
   const { checkpoints } = env
   if (!(await checkpoints.acquireLease(src.name, env.holder, ttl))) return { ...result, outcome: 'locked' }
   const renewing = renewLease(env, src.name, ttl)

@@ -14,7 +14,7 @@ import { everyMs } from '../../../sources/schedule.ts'
 import type { BatchEnv } from '../batch/ingest.ts'
 import { pullGuarded } from './guarded-pull.ts'
 import type { PullResult } from './pull.ts'
-import { sourceLeaseMs } from './pull-files.ts'
+import { sourceLeaseMs } from './source-lease.ts'
 
 export type SchedulerEnv = {
   batch: BatchEnv

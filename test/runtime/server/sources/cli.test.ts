@@ -73,6 +73,12 @@ describe('sources: txgate pull / txgate sources', { timeout: 60_000 }, () => {
     expect(unknown.code).toBe(2)
     expect(unknown.err).toMatch(/no source "nope".*configured: mahak/)
     expect(unknown.err).toMatch(/75 nothing new/)
+    const saved = env
+    env = { ...env, TXGATE_SOURCE_LEASE_MS: '500' }
+    const badLease = await txgate('pull', 'mahak')
+    env = saved
+    expect(badLease.code).toBe(2)
+    expect(badLease.err).toMatch(/TXGATE_SOURCE_LEASE_MS must be milliseconds, at least 1000 \(got "500"\)/)
     api.failures.push({ status: 403, body: 'forbidden' })
     api.rows.push(...apiRows(1, 16))
     const failed = await txgate('pull', 'mahak')
